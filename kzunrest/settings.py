@@ -1,0 +1,36 @@
+"""Every setting in one place, each with its help text (the README documents each one)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    def value(self) -> str:
+        return os.environ.get(self.name, self.default)
+
+
+SETTINGS = {
+    s.name: s
+    for s in [
+        Setting("KZUNREST_DATA", str(PROJECT_ROOT / "data"),
+                "Folder of the dataset to show (events.csv, regions_2022.geojson and the "
+                "context files); defaults to the bundled data/."),
+        Setting("KZUNREST_MAX_UPLOAD_MB", "50",
+                "Largest event file, in MB, accepted by the Data page's uploader."),
+    ]
+}
+
+
+def data_dir() -> Path:
+    """The dataset folder in force (``KZUNREST_DATA`` or the bundled ``data/``)."""
+    return Path(SETTINGS["KZUNREST_DATA"].value())

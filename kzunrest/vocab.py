@@ -1,0 +1,28 @@
+"""The dataset's vocabularies, read from its folder: event types and colours, region aliases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+# A generic file's types that are not in the vocabulary become this type (documented in
+# data/README.md) instead of failing validation.
+FALLBACK_TYPE = "Unclassified"
+
+
+def read_event_types(folder: Path) -> pd.DataFrame:
+    """``event_type, sub_event_type, color`` rows; the colour is per type."""
+    return pd.read_csv(folder / "event_types.csv", dtype=str, keep_default_na=False)
+
+
+def read_aliases(folder: Path) -> dict[str, str]:
+    """Other spellings of region names (ACLED's, present-day ones) mapped to January 2022's."""
+    frame = pd.read_csv(folder / "admin1_aliases.csv", dtype=str, keep_default_na=False)
+    return dict(zip(frame["alias"], frame["admin1"], strict=True))
+
+
+def type_colors(event_types: pd.DataFrame) -> dict[str, str]:
+    """Hex colour per event type, in the vocabulary's order."""
+    return dict(event_types.drop_duplicates("event_type")[["event_type", "color"]].itertuples(
+        index=False, name=None))

@@ -1,0 +1,48 @@
+"""Shared fixtures: a tiny dataset folder built in code (two square regions, a few types)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def square(x0: float, y0: float, size: float) -> dict:
+    ring = [[x0, y0], [x0 + size, y0], [x0 + size, y0 + size], [x0, y0 + size], [x0, y0]]
+    return {"type": "Polygon", "coordinates": [ring]}
+
+
+@pytest.fixture
+def tiny_folder(tmp_path: Path) -> Path:
+    """Two 10° squares: "West Square" (lon 50-60) and "East Square" (lon 60-70), lat 40-50.
+
+    Zhanaozen (52.9 E, 43.3 N) lies in West Square; Kyzylorda (65.5 E, 44.9 N) in East Square.
+    """
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    features = [
+        {"type": "Feature", "properties": {"admin1": name}, "geometry": square(x, 40, 10)}
+        for name, x in (("West Square", 50), ("East Square", 60))
+    ]
+    (folder / "regions_2022.geojson").write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}))
+    (folder / "event_types.csv").write_text(
+        "event_type,sub_event_type,color\n"
+        "Protests,Peaceful protest,#0072B2\n"
+        "Riots,Violent demonstration,#E69F00\n"
+        "Unclassified,Unclassified,#8C8C8C\n")
+    (folder / "admin1_aliases.csv").write_text("alias,admin1\nWest,West Square\n")
+    return folder
+
+
+@pytest.fixture
+def data_copy(tmp_path: Path) -> Path:
+    """A copy of the bundled dataset folder, safe to break."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
