@@ -43,7 +43,7 @@ regions: install
 	$(BIN)/python -m kzunrest build-regions
 
 screenshot: install-test chromium
-	$(BIN)/python scripts/screenshot.py docs/screenshot.png
+	$(BIN)/python -m scripts.screenshot docs/screenshot.png
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -23,7 +23,8 @@ CONTEXT_FILES: dict[str, list[tuple[str, str]]] = {
         ("country", "text!"), ("personnel", "int"), ("personnel_note", "text"),
         ("units", "text"), ("origin_name", "text!"), ("origin_lat", "float!"),
         ("origin_lon", "float!"), ("destination_name", "text!"), ("destination_lat", "float!"),
-        ("destination_lon", "float!"), ("arrival_date", "date!"), ("departure_date", "date!"),
+        ("destination_lon", "float!"), ("left_home_date", "date"), ("arrival_date", "date"),
+        ("departure_date", "date!"),
         ("tasks", "text"), ("source_url", "urls!"),
     ],
     "csto_sites.csv": [

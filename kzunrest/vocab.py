@@ -6,14 +6,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from kzunrest.errors import DataError, Problem
+
 # A generic file's types that are not in the vocabulary become this type (documented in
 # data/README.md) instead of failing validation.
 FALLBACK_TYPE = "Unclassified"
 
 
 def read_event_types(folder: Path) -> pd.DataFrame:
-    """``event_type, sub_event_type, color`` rows; the colour is per type."""
-    return pd.read_csv(folder / "event_types.csv", dtype=str, keep_default_na=False)
+    """``event_type, sub_event_type, color`` rows; the colour is per type.
+
+    Colours must be ``#rrggbb``: they end up in style attributes, so nothing else may pass.
+    """
+    types = pd.read_csv(folder / "event_types.csv", dtype=str, keep_default_na=False)
+    bad = ~types["color"].str.fullmatch(r"#[0-9A-Fa-f]{6}")
+    if bad.any():
+        raise DataError([Problem(int(i) + 2, "color", types.at[i, "color"],
+                                 "not a #rrggbb colour") for i in types.index[bad]],
+                        "event_types.csv")
+    return types
 
 
 def read_aliases(folder: Path) -> dict[str, str]:

@@ -1,0 +1,304 @@
+"""The map: pydeck layers and the deck for a day.
+
+Heavy data (events, region shapes) goes to content-hashed files under ``static/`` that the
+browser fetches once; each frame then carries only the day (as GPU filter ranges) and the few
+CSTO rows in the country that day. Tooltip text stays plain text in the rows: Streamlit's deck
+component escapes each value it puts into the tooltip template, so data never becomes markup
+(tests/test_browser.py proves it with a note that is an <img onerror> payload).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import geopandas as gpd
+import matplotlib
+import pandas as pd
+import pydeck as pdk
+import shapely
+
+from kzunrest import select
+from kzunrest.dataset import Dataset
+from kzunrest.settings import PROJECT_ROOT
+from kzunrest.vocab import type_colors
+
+STATIC_DIR = PROJECT_ROOT / "static"
+STATIC_URL = "/app/static"
+LAYER_IDS = ["regions", "events", "spread", "emergency", "blackout", "csto-arcs", "csto-sites"]
+TOGGLEABLE = LAYER_IDS[1:]
+# Kazakhstan fills the view at this camera; it never changes between frames, so the user's
+# own zoom and pan survive playback.
+INITIAL_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=3.2, pitch=0, bearing=0)
+BASEMAPS = {
+    "carto-light": "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json",
+    "offline": f"{STATIC_URL}/blank-style.json",
+}
+ONSET_CMAP = "YlOrRd_r"  # early onset dark red, later onset pale
+EMERGENCY_COLOR = [178, 24, 43, 230]
+BLACKOUT_COLOR = [20, 20, 40, 55]
+PHASE_COLORS = {"arriving": [0, 158, 115], "present": [213, 94, 0], "leaving": [120, 120, 120]}
+PRECISION_TEXT = {1: "exact position", 2: "placed at the city: exact position not published",
+                  3: "area only: exact position not published"}
+TOOLTIP = {
+    # The markup is ours; {title}, {body} and {foot} are plain-text fields of every row.
+    "html": "<b>{title}</b><div>{body}</div><div style='opacity:.75'>{foot}</div>",
+    "style": {"backgroundColor": "#222", "color": "#fff", "fontSize": "12px",
+              "maxWidth": "380px", "whiteSpace": "pre-line", "overflowWrap": "anywhere"},
+}
+
+
+@dataclass(frozen=True)
+class MapFiles:
+    """URLs of the static files one dataset and filter set needs."""
+
+    regions: str
+    events: str
+    spread: str
+    emergency: str
+    blackout: str
+    onset_legend: tuple[tuple[str, str], ...]  # (day label, hex colour), earliest first
+
+
+def hex_to_rgb(color: str, alpha: int = 255) -> list[int]:
+    c = color.lstrip("#")
+    return [int(c[i: i + 2], 16) for i in (0, 2, 4)] + [alpha]
+
+
+def publish(payload: bytes, suffix: str, static_dir: Path = STATIC_DIR) -> str:
+    """Write ``payload`` under a name made of its hash (once) and return its URL."""
+    digest = hashlib.sha256(payload).hexdigest()[:16]
+    folder = static_dir / "generated"
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{digest}.{suffix}"
+    if not target.exists():
+        tmp = target.with_suffix(".tmp")
+        tmp.write_bytes(payload)
+        tmp.replace(target)  # atomic: a browser never fetches half a file
+    return f"{STATIC_URL}/generated/{target.name}"
+
+
+def _dumps(obj) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _tip(title: str, body: list[str], foot: str = "") -> dict[str, str]:
+    """Plain-text tooltip fields; lines of ``body`` show on separate lines (pre-line)."""
+    return {"title": title, "body": "\n".join(line for line in body if line), "foot": foot}
+
+
+def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
+    """Rows of the events layer: position, day number, colour, radius, tooltip text."""
+    rows = []
+    day = select.day_number(events["event_date"])
+    for (_, ev), d in zip(events.iterrows(), day, strict=True):
+        fat = ev["fatalities"]
+        fat_text = "unknown" if pd.isna(fat) else str(int(fat))
+        when = f"{ev['event_date']:%a %d %b %Y}" + (f" {ev['event_time']}"
+                                                    if ev["event_time"] else "")
+        tip = _tip(f"{when} · {ev['location']}",
+                   [ev["admin1"], f"{ev['event_type']}: {ev['sub_event_type']}",
+                    f"Fatalities: {fat_text}", ev["notes"]],
+                   f"{ev['source']} {ev['source_url']}")
+        rows.append({
+            "event_id_cnty": ev["event_id_cnty"],
+            "event_date": f"{ev['event_date']:%Y-%m-%d}",
+            "admin1": ev["admin1"],
+            "event_type": ev["event_type"],
+            "location": ev["location"],
+            "latitude": round(float(ev["latitude"]), 5),
+            "longitude": round(float(ev["longitude"]), 5),
+            "day": int(d),
+            "color": hex_to_rgb(colors.get(ev["event_type"], "#8C8C8C"), 220),
+            # Radius grows with the toll, so the deadliest events stand out; 0 and unknown alike.
+            "radius": 6 + 3 * min(int(0 if pd.isna(fat) else fat), 30) ** 0.5,
+            **tip,
+        })
+    return rows
+
+
+def _region_features(regions: gpd.GeoDataFrame, props: dict[str, dict]) -> dict:
+    feats = []
+    for admin1, geom in zip(regions["admin1"], regions.geometry, strict=True):
+        if admin1 in props:
+            feats.append({"type": "Feature", "properties": props[admin1],
+                          "geometry": shapely.geometry.mapping(geom)})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def onset_colors(onset: pd.Series) -> dict[str, str]:
+    """Hex colour per region from its onset day on a sequential scale."""
+    if onset.empty:
+        return {}
+    days = select.day_number(onset)
+    lo, hi = int(days.min()), max(int(days.max()), int(days.min()) + 1)
+    cmap = matplotlib.colormaps[ONSET_CMAP]
+    return {r: matplotlib.colors.to_hex(cmap(0.85 * (int(d) - lo) / (hi - lo)))
+            for r, d in days.items()}
+
+
+def build_map_files(ds: Dataset, events: pd.DataFrame,
+                    static_dir: Path = STATIC_DIR) -> MapFiles:
+    """Write (once per content) the static files the map's layers load."""
+    names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
+    regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
+    events_url = publish(_dumps(event_rows(events, type_colors(ds.event_types))), "json",
+                         static_dir)
+
+    onset = select.onset_by_region(events)
+    colors = onset_colors(onset)
+    spread = {r: {"admin1": r, "day": select.day_number(t), "fill": hex_to_rgb(colors[r], 150),
+                  **_tip(r, [f"first event {t:%a %d %b}"])}
+              for r, t in onset.items()}
+    spread_url = publish(_dumps(_region_features(ds.regions, spread)), "geojson", static_dir)
+    legend = tuple((f"{t:%d %b}", colors[r]) for r, t in onset.items())
+
+    emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
+                                                    "State of emergency")), "geojson", static_dir)
+    blackout_url = publish(_dumps(_period_features(ds.regions, ds.blackout,
+                                                   "Internet shutdown")), "geojson", static_dir)
+    # Only the most recent legend entry per day is useful to a viewer.
+    seen, dedup = set(), []
+    for label, color in legend:
+        if label not in seen:
+            seen.add(label)
+            dedup.append((label, color))
+    return MapFiles(regions_url, events_url, spread_url, emergency_url, blackout_url,
+                    tuple(dedup))
+
+
+def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str) -> dict:
+    """Polygons with a [first day, last day] pair for the GPU filter; national = whole country."""
+    country = shapely.union_all(regions.geometry.values)
+    geoms = dict(zip(regions["admin1"], regions.geometry, strict=True))
+    feats = []
+    for _, p in periods.iterrows():
+        admin1 = p.get("admin1", "") or ""
+        geom = geoms.get(admin1, country) if admin1 else country
+        start = select.day_number(p["start_date"])
+        if pd.isna(p["end_date"]):
+            last = 10_000
+        else:
+            last = select.day_number(p["end_date"]) - (1 if p.get("end_time") == "00:00" else 0)
+        when = (f"{p['start_date']:%d %b} {p.get('start_time') or ''} to "
+                + (f"{p['end_date']:%d %b} {p.get('end_time') or ''}" if not pd.isna(
+                    p["end_date"]) else "unknown"))
+        extra = p.get("curfew") or p.get("description") or ""
+        tip = _tip(f"{title}: {admin1 or 'nationwide'}", [when, extra])
+        feats.append({"type": "Feature", "geometry": shapely.geometry.mapping(geom),
+                      "properties": {"admin1": admin1, "start": start, "last": last,
+                                     **tip}})
+    return {"type": "FeatureCollection", "features": feats}
+
+
+def _day_filter(size: int = 1) -> list[dict]:
+    return [{"@@type": "DataFilterExtension", "filterSize": size}]
+
+
+def build_regions_layer(files: MapFiles) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True, filled=True,
+                     get_fill_color=[0, 0, 0, 0], get_line_color=[80, 80, 80, 200],
+                     line_width_min_pixels=1, pickable=False)
+
+
+def build_events_layers(files: MapFiles, day: int, cumulative: bool) -> list[pdk.Layer]:
+    """The day's events bright; in cumulative mode, earlier days as a faded trail."""
+    common = dict(data=files.events, get_position=["longitude", "latitude"],
+                  get_fill_color="color", get_radius="radius", radius_units="'pixels'",
+                  radius_min_pixels=3, stroked=True, get_line_color=[255, 255, 255, 200],
+                  line_width_min_pixels=1, get_filter_value="day", extensions=_day_filter())
+    layers = [pdk.Layer("ScatterplotLayer", id="events", pickable=True,
+                        filter_range=[day - 0.5, day + 0.5], opacity=1.0, **common)]
+    if cumulative:
+        layers.insert(0, pdk.Layer("ScatterplotLayer", id="events-trail", pickable=True,
+                                   filter_range=[-0.5, day - 0.5], opacity=0.3, **common))
+    return layers
+
+
+def build_spread_layer(files: MapFiles, day: int) -> pdk.Layer:
+    return pdk.Layer("GeoJsonLayer", id="spread", data=files.spread, filled=True,
+                     stroked=False, get_fill_color="properties.fill", pickable=True,
+                     get_filter_value="properties.day", filter_range=[-0.5, day + 0.5],
+                     extensions=_day_filter())
+
+
+def build_period_layer(layer_id: str, url: str, day: int, fill: list[int],
+                       line: list[int], line_px: float) -> pdk.Layer:
+    """Polygons active on ``day``: first day <= day <= last day, filtered on the GPU."""
+    return pdk.Layer("GeoJsonLayer", id=layer_id, data=url, filled=fill[3] > 0,
+                     stroked=line_px > 0, get_fill_color=fill, get_line_color=line,
+                     line_width_min_pixels=line_px, pickable=True,
+                     get_filter_value=["properties.start", "properties.last"],
+                     filter_range=[[-10_000, day + 0.5], [day - 0.5, 100_000]],
+                     extensions=_day_filter(2))
+
+
+def csto_arc_rows(contingents: pd.DataFrame, day: dt.date) -> list[dict]:
+    rows = []
+    for _, c in select.contingents_on(contingents, day).iterrows():
+        people = "not published" if pd.isna(c["personnel"]) else f"{int(c['personnel']):,}"
+        arrived = (f"{c['arrival_date']:%d %b}" if not pd.isna(c["arrival_date"])
+                   else f"left home {c['left_home_date']:%d %b} (landing not reported)")
+        tip = _tip(f"{c['country']} ({c['phase']})",
+                   [f"{c['origin_name']} → {c['destination_name']}", f"Personnel: {people}",
+                    c["personnel_note"],
+                    f"In Kazakhstan: {arrived} to {c['departure_date']:%d %b}"])
+        rows.append({"country": c["country"], "phase": c["phase"],
+                     "from": [float(c["origin_lon"]), float(c["origin_lat"])],
+                     "to": [float(c["destination_lon"]), float(c["destination_lat"])],
+                     "color": PHASE_COLORS[c["phase"]] + [230],
+                     "width": 5 if c["phase"] != "present" else 3, **tip})
+    return rows
+
+
+def build_csto_arcs_layer(contingents: pd.DataFrame, day: dt.date) -> pdk.Layer:
+    return pdk.Layer("ArcLayer", id="csto-arcs", data=csto_arc_rows(contingents, day),
+                     get_source_position="from", get_target_position="to",
+                     get_source_color="color", get_target_color="color", get_width="width",
+                     width_units="'pixels'", get_height=0.5, pickable=True)
+
+
+def csto_site_rows(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date) -> list[dict]:
+    here = select.sites_on(sites, contingents, day)
+    return [{"name": s["name"], "contingent": s["contingent"],
+             "position": [float(s["longitude"]), float(s["latitude"])],
+             **_tip(s["name"], [f"Guarded by: {s['contingent']}", f"Task: {s['task']}"],
+                    PRECISION_TEXT.get(int(s["geo_precision"]), ""))}
+            for _, s in here.iterrows()]
+
+
+def build_csto_sites_layer(sites: pd.DataFrame, contingents: pd.DataFrame,
+                           day: dt.date) -> pdk.Layer:
+    return pdk.Layer("ScatterplotLayer", id="csto-sites",
+                     data=csto_site_rows(sites, contingents, day),
+                     get_position="position", get_fill_color=[120, 40, 160, 230],
+                     get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=2,
+                     get_radius=7, radius_units="'pixels'", pickable=True)
+
+
+def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
+               cumulative: bool = True, basemap: str = "carto-light") -> pdk.Deck:
+    """The whole map for ``day`` with the chosen layers (``regions`` is always drawn)."""
+    n = select.day_number(day)
+    stack = [build_regions_layer(files)]
+    if "spread" in layers:
+        stack.append(build_spread_layer(files, n))
+    if "emergency" in layers:
+        # Outlined, not filled, so the spread's colours stay readable underneath.
+        stack.append(build_period_layer("emergency", files.emergency, n, [0, 0, 0, 0],
+                                        EMERGENCY_COLOR, 3))
+    if "blackout" in layers:
+        stack.append(build_period_layer("blackout", files.blackout, n, BLACKOUT_COLOR,
+                                        [0, 0, 0, 0], 0))
+    if "csto-arcs" in layers:
+        stack.append(build_csto_arcs_layer(ds.contingents, day))
+    if "events" in layers:
+        stack += build_events_layers(files, n, cumulative)
+    if "csto-sites" in layers:
+        stack.append(build_csto_sites_layer(ds.sites, ds.contingents, day))
+    return pdk.Deck(layers=stack, initial_view_state=INITIAL_VIEW,
+                    map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
+                    map_provider="carto", tooltip=TOOLTIP)

@@ -1,0 +1,116 @@
+"""Views derived from a dataset for a day and a set of filters: pure functions over frames."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+EPOCH = pd.Timestamp("2022-01-01")  # day 0 of the day numbers used by the map's GPU filter
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the analyst narrowed the events to; empty tuples mean "all"."""
+
+    regions: tuple[str, ...] = ()
+    types: tuple[str, ...] = ()
+    actors: tuple[str, ...] = ()
+    start: dt.date | None = None
+    end: dt.date | None = None
+    precise_only: bool = False
+    extra: dict = field(default_factory=dict, compare=False)
+
+
+def day_number(dates: pd.Series | pd.Timestamp | dt.date) -> pd.Series | int:
+    """Days since 1 January 2022 (day 0): the value the map filters on."""
+    if isinstance(dates, pd.Series):
+        return (pd.to_datetime(dates) - EPOCH).dt.days
+    return int((pd.Timestamp(dates) - EPOCH).days)
+
+
+def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
+    """Events matching the filters (regions, types, actors, dates, precise locations)."""
+    keep = pd.Series(True, index=events.index)
+    if filters.regions:
+        keep &= events["admin1"].isin(filters.regions)
+    if filters.types:
+        keep &= events["event_type"].isin(filters.types)
+    if filters.actors:
+        keep &= events["actor1"].isin(filters.actors) | events["actor2"].isin(filters.actors)
+    if filters.start:
+        keep &= events["event_date"] >= pd.Timestamp(filters.start)
+    if filters.end:
+        keep &= events["event_date"] <= pd.Timestamp(filters.end)
+    if filters.precise_only:
+        keep &= events["geo_precision"] == 1
+    return events[keep]
+
+
+def onset_by_region(events: pd.DataFrame) -> pd.Series:
+    """First event day per region (``admin1`` -> Timestamp), earliest first."""
+    return events.groupby("admin1")["event_date"].min().sort_values()
+
+
+def active_on(frame: pd.DataFrame, day: dt.date, start: str, end: str,
+              end_time: str | None = None) -> pd.DataFrame:
+    """Rows whose [start, end] period covers ``day``; a blank end means still going.
+
+    An end at 00:00 (``end_time``) means the period closed when that day began.
+    """
+    d = pd.Timestamp(day)
+    last = frame[end]
+    if end_time is not None:
+        midnight = frame[end_time].fillna("") == "00:00"
+        last = last.where(~midnight, last - pd.Timedelta(days=1))
+    return frame[(frame[start] <= d) & (last.isna() | (last >= d))]
+
+
+def arrival_shown(contingents: pd.DataFrame) -> pd.Series:
+    """The day a contingent appears on the map: its arrival, or, where no landing was
+    reported, the day it left home (a flight of a few hours)."""
+    return contingents["arrival_date"].fillna(contingents["left_home_date"])
+
+
+def contingents_on(contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Contingents in the country on ``day``, with a ``phase``: arriving, present, leaving."""
+    d = pd.Timestamp(day)
+    arrival = arrival_shown(contingents)
+    here = contingents[(arrival <= d) & (contingents["departure_date"] >= d)]
+    phase = pd.Series("present", index=here.index)
+    phase[here["departure_date"] == d] = "leaving"
+    phase[arrival[here.index] == d] = "arriving"
+    return here.assign(phase=phase)
+
+
+def figures_known(figures: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """The latest figure per metric announced on or before ``day`` (retractions shown too)."""
+    known = figures[figures["announced_date"] <= pd.Timestamp(day)]
+    known = known.sort_values(["announced_date", "announced_time"], na_position="first")
+    latest = known.groupby("metric", sort=False).tail(1)
+    return latest.sort_values("metric", ignore_index=True)
+
+
+def events_timeline(events: pd.DataFrame, day: dt.date) -> dict[str, int]:
+    """Counts for "On this day": events that day, so far, regions reached so far."""
+    d = pd.Timestamp(day)
+    so_far = events[events["event_date"] <= d]
+    return {
+        "today": int((events["event_date"] == d).sum()),
+        "so_far": int(len(so_far)),
+        "regions": int(so_far["admin1"].nunique()),
+        "fatalities_today": int(events.loc[events["event_date"] == d, "fatalities"].sum()),
+    }
+
+
+def sites_on(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:
+    """Sites guarded on ``day``. A blank start or end date falls back to the guarding
+    contingent's arrival or departure, else to the whole CSTO mission's first and last day."""
+    d = pd.Timestamp(day)
+    by_country = contingents.set_index("country")
+    arrival = arrival_shown(contingents).set_axis(contingents["country"])
+    start = sites["start_date"].fillna(sites["contingent"].map(arrival)).fillna(arrival.min())
+    end = sites["end_date"].fillna(sites["contingent"].map(by_country["departure_date"]))
+    end = end.fillna(contingents["departure_date"].max())
+    return sites[(start <= d) & (end >= d)]

@@ -1,0 +1,45 @@
+"""Cached access to the dataset in force for this session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kzunrest import layers, select
+from kzunrest.dataset import Dataset, read_dataset
+from kzunrest.errors import DataError
+from kzunrest.settings import data_dir
+
+
+@st.cache_resource(show_spinner="Loading the dataset…")
+def _bundled(folder: str) -> Dataset:
+    # A shared read-only object: every session reads the same frames and none mutates them,
+    # so one copy serves all viewers (st.cache_data would copy a million rows per access).
+    return read_dataset(folder)
+
+
+def current_dataset() -> Dataset:
+    """The dataset of this session: an analyst's upload if any, else the bundled one.
+
+    A broken dataset folder stops the page with its problems listed, not a traceback.
+    """
+    uploaded = st.session_state.get("_uploaded_dataset")
+    if uploaded is not None:
+        return uploaded
+    try:
+        return _bundled(str(data_dir()))
+    except DataError as err:
+        st.error(f"The dataset folder {data_dir()} cannot be used: "
+                 f"{len(err.problems)} problem(s).")
+        st.dataframe([p.as_dict() for p in err.problems])
+        st.stop()
+
+
+def dataset_token(ds: Dataset) -> str:
+    """Identifies the dataset's events for caches keyed on it."""
+    return st.session_state.get("_uploaded_token", str(ds.folder))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFiles:
+    """Static files for the map, written once per dataset and filter set."""
+    return layers.build_map_files(_ds, select.select_events(_ds.events, filters))

@@ -1,0 +1,171 @@
+"""The map page: day slider, Play, layers, the map and "On this day"."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+import pandas as pd
+import streamlit as st
+
+from kzunrest import layers, select
+from kzunrest.dataset import Dataset
+from kzunrest.ui.data import dataset_token, map_files
+from kzunrest.ui.text import link, md
+
+FIRST_DAY = dt.date(2022, 1, 1)
+LAST_DAY = dt.date(2022, 1, 25)
+DEFAULT_DAY = dt.date(2022, 1, 2)
+SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per day
+# Bound widgets show their option values unformatted: Streamlit writes the displayed label
+# into the URL, and the URL contract (DESIGN.md) is the short value, e.g. basemap=offline.
+MODES = {"cumulative": "earlier days fade as a trail", "day": "this day only"}
+LAYER_LABELS = {"events": "Events", "spread": "Spread", "emergency": "State of emergency",
+                "blackout": "Internet shutdown", "csto-arcs": "CSTO arcs",
+                "csto-sites": "CSTO sites"}
+BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
+
+
+def _step(days: int) -> None:
+    current = st.session_state.get("date", DEFAULT_DAY)
+    st.session_state["date"] = min(max(current + dt.timedelta(days=days), FIRST_DAY), LAST_DAY)
+
+
+def render(ds: Dataset, filters: select.Filters) -> None:
+    if st.session_state.pop("_stop_play", False):
+        st.session_state["play"] = False
+    st.session_state.setdefault("date", DEFAULT_DAY)
+
+    top = st.columns([1, 1.3, 1.6, 1.2], vertical_alignment="bottom")
+    with top[0]:
+        playing = st.toggle("▶ Play", key="play", bind="query-params",
+                            help="Advance one day at a time; stops on 25 January.")
+    with top[1]:
+        speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key="speed",
+                                     bind="query-params", required=True)
+    with top[2]:
+        mode = st.segmented_control("Mode", list(MODES), default="cumulative", key="mode",
+                                    bind="query-params", required=True,
+                                    help="; ".join(f"{k}: {v}" for k, v in MODES.items()))
+    with top[3]:
+        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
+                               bind="query-params",
+                               help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
+    shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
+                     selection_mode="multi", key="layers", bind="query-params",
+                     help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
+
+    files = map_files(ds, dataset_token(ds), filters)
+    events = select.select_events(ds.events, filters)
+    if playing and st.session_state["date"] >= LAST_DAY:
+        st.session_state["date"] = FIRST_DAY  # Play from the end starts over
+    st.session_state["_last_tick"] = time.monotonic()
+    period = SPEEDS.get(speed or "normal", 1.0)
+
+    @st.fragment(run_every=period if playing else None)
+    def frame() -> None:
+        # Only this part reruns on each tick of Play: the day, the map and the side panel.
+        if playing and time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
+            st.session_state["_last_tick"] = time.monotonic()
+            if st.session_state["date"] >= LAST_DAY:
+                st.session_state["_stop_play"] = True
+                st.rerun(scope="app")
+            _step(1)
+        nav = st.columns([1, 12, 1], vertical_alignment="center")
+        nav[0].button("◀", key="prev_day", on_click=_step, args=(-1,), shortcut="Left",
+                      help="Previous day (←)")
+        day = nav[1].slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY,
+                            step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="date",
+                            bind="query-params", label_visibility="collapsed")
+        nav[2].button("▶", key="next_day", on_click=_step, args=(1,), shortcut="Right",
+                      help="Next day (→)")
+        left, right = st.columns([3, 1.25])
+        with left:
+            deck = layers.build_deck(ds, files, day, layers=shown or [],
+                                     cumulative=mode != "day", basemap=basemap)
+            st.pydeck_chart(deck, height=560, key="map")
+            legend(ds, files, shown or [])
+        with right:
+            on_this_day(ds, events, day)
+        if not playing:  # a table per tick would cost more than the map itself
+            todays_events(events, day)
+
+    frame()
+
+
+EVENT_COLUMNS = {
+    "event_date": st.column_config.DateColumn("Date", format="ddd D MMM"),
+    "event_time": st.column_config.TextColumn("Time"),
+    "location": st.column_config.TextColumn("Place"),
+    "admin1": st.column_config.TextColumn("Region"),
+    "event_type": st.column_config.TextColumn("Type"),
+    "sub_event_type": st.column_config.TextColumn("Sub-type"),
+    "fatalities": st.column_config.NumberColumn("Deaths", help="Blank: no source gives a number"),
+    "notes": st.column_config.TextColumn("What happened", width="large"),
+    "source": st.column_config.TextColumn("Source"),
+    "source_url": st.column_config.LinkColumn("Link", display_text="open"),
+}
+
+
+def todays_events(events: pd.DataFrame, day: dt.date) -> None:
+    """The selected day's events with their sources (points in one town overlap on the map)."""
+    todays = events[events["event_date"] == pd.Timestamp(day)]
+    with st.expander(f"{len(todays)} events on {day:%d %B} with their sources",
+                     expanded=False):
+        st.dataframe(todays[list(EVENT_COLUMNS)], column_config=EVENT_COLUMNS,
+                     hide_index=True, key="day_table")
+
+
+def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> None:
+    """Colour keys as inline swatches; colours are checked hex codes, names are escaped."""
+    colors = dict(zip(ds.event_types["event_type"], ds.event_types["color"], strict=False))
+    parts = []
+    if "events" in shown:
+        parts.append("**Events** " + " ".join(
+            f'<span style="color:{c}">●</span> {md(t)}' for t, c in colors.items()))
+    if "spread" in shown and files.onset_legend:
+        parts.append("**First event** " + " ".join(
+            f'<span style="background:{c};padding:0 6px">&nbsp;</span> {md(label)}'
+            for label, c in files.onset_legend))
+    if "emergency" in shown:
+        parts.append(f'**State of emergency** <span style="color:rgb'
+                     f'{tuple(layers.EMERGENCY_COLOR[:3])}">▭</span> region outlined')
+    if "blackout" in shown:
+        parts.append('**Internet shutdown** <span style="background:rgba(20,20,40,0.3);'
+                     'padding:0 6px">&nbsp;</span> shaded')
+    if "csto-arcs" in shown:
+        parts.append("**CSTO arcs** " + " ".join(
+            f'<span style="color:rgb{tuple(rgb)}">━</span> {phase}'
+            for phase, rgb in layers.PHASE_COLORS.items()))
+    st.markdown("  \n".join(parts), unsafe_allow_html=True)
+
+
+def on_this_day(ds: Dataset, events: pd.DataFrame, day: dt.date) -> None:
+    st.subheader(f"{day:%A %d %B %Y}")
+    counts = select.events_timeline(events, day)
+    c1, c2 = st.columns(2)
+    c1.metric("Events this day", counts["today"])
+    c2.metric("Events so far", counts["so_far"])
+    n_regions = len(ds.regions)
+    c1.metric("Regions reached", f"{counts['regions']} of {n_regions}")
+    here = select.contingents_on(ds.contingents, day)
+    people = int(here["personnel"].fillna(0).sum())
+    c2.metric("CSTO contingents", len(here),
+              help="Personnel figure where published: " + (f"{people:,}" if people else "none"))
+
+    todays = ds.milestones[ds.milestones["date"] == pd.Timestamp(day)]
+    if len(todays):
+        st.markdown("**Milestones**")
+        for _, m in todays.iterrows():
+            when = f"{m['time']} · " if m["time"] else ""
+            st.markdown(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
+                        f"({link('source', m['source_url'].split()[0])})")
+    known = select.figures_known(ds.figures, day)
+    if len(known):
+        st.markdown("**Official figures known by this day**")
+        for _, f in known.iterrows():
+            note = f" {f['value_note']}" if f["value_note"] else ""
+            status = " (retracted)" if f["status"] == "retracted" else ""
+            st.markdown(f"- {md(f['metric'].replace('_', ' '))}: **{f['value']:,}**{md(note)}"
+                        f"{status}, {md(f['announced_by'])}, {f['announced_date']:%d %b} "
+                        f"({link('source', f['source_url'].split()[0])})")

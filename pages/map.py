@@ -1,0 +1,12 @@
+"""Map: watch the unrest spread day by day, with the CSTO deployment."""
+
+import streamlit as st
+
+from kzunrest.ui import controls, data, map_view
+
+st.title("Kazakhstan, January 2022")
+st.caption("Protests over the price of liquefied gas began in Zhanaozen on 2 January and "
+           "reached every region within days. Every point links to a public source.")
+ds = data.current_dataset()
+filters = controls.sidebar_filters(ds)
+map_view.render(ds, filters)

@@ -1,0 +1,80 @@
+"""A Streamlit server and headless Chromium for the browser tests."""
+
+from __future__ import annotations
+
+import math
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "artifacts"
+# Chromium's flags for a machine without a GPU or outside network: software WebGL, and no
+# background connections that would fail (or be refused) here.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--use-angle=swiftshader",
+                 "--enable-unsafe-swiftshader", "--disable-quic"]
+
+
+def chromium_path() -> str | None:
+    """Debian's Chromium when installed; None lets Playwright use its own browser."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def streamlit_server(env: dict | None = None):
+    port = free_port()
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+           "--server.port", str(port), "--server.headless", "true",
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+    log = open(ARTIFACTS / f"server-{port}.log", "w")  # noqa: SIM115 - closed below
+    proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **(env or {})}, stdout=log,
+                            stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(url + "/_stcore/health", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError("streamlit exited; see " + log.name) from None
+                time.sleep(0.5)
+        else:
+            raise RuntimeError("streamlit did not start in 90 s")
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+def project(lon: float, lat: float, view: dict, width: float, height: float) -> tuple[float,
+                                                                                      float]:
+    """Web Mercator pixel position of a point in a deck.gl map of the given size and view."""
+    scale = 512 * 2 ** view["zoom"]
+
+    def merc(lo, la):
+        x = (lo + 180) / 360 * scale
+        y = (1 - math.log(math.tan(math.pi / 4 + math.radians(la) / 2)) / math.pi) / 2 * scale
+        return x, y
+
+    cx, cy = merc(view["longitude"], view["latitude"])
+    px, py = merc(lon, lat)
+    return width / 2 + (px - cx), height / 2 + (py - cy)

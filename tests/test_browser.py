@@ -1,0 +1,171 @@
+"""In headless Chromium: the map draws Kazakhstan, responds to the slider and Play, and its
+tooltips show escaped text. Screenshots land in tests/artifacts/."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from kzunrest.layers import INITIAL_VIEW
+from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, project, streamlit_server
+
+pytestmark = pytest.mark.browser
+playwright = pytest.importorskip("playwright.sync_api")
+
+
+@pytest.fixture(scope="module")
+def server():
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    pg = context.new_page()
+    pg.console_errors = []
+    pg.outside_requests = []
+    pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
+    pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
+    pg.on("dialog", lambda d: (pg.console_errors.append("dialog: " + d.message), d.dismiss()))
+    pg.on("request", lambda r: "127.0.0.1" not in r.url and not r.url.startswith("data:")
+          and pg.outside_requests.append(r.url))
+    yield pg
+    context.close()
+
+
+def open_map(page, server, query: str = "") -> None:
+    page.goto(f"{server}/?basemap=offline{query}")
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+                           " || true")
+    time.sleep(3)  # deck.gl fetches the static layers, then draws
+
+
+def map_image(page) -> Image.Image:
+    box = page.locator("[data-testid='stDeckGlJsonChart']").first
+    return Image.open(io.BytesIO(box.screenshot())).convert("RGB")
+
+
+def changed_fraction(a: Image.Image, b: Image.Image) -> float:
+    """Share of pixels that differ visibly between two images of the same map."""
+    pa, pb = np.asarray(a, dtype=int), np.asarray(b, dtype=int)
+    h, w = min(pa.shape[0], pb.shape[0]), min(pa.shape[1], pb.shape[1])
+    return float((np.abs(pa[:h, :w] - pb[:h, :w]).sum(axis=2) > 30).mean())
+
+
+def slider_label(page) -> str:
+    return page.locator("[data-testid='stSlider'] [data-testid='stSliderThumbValue']").first \
+        .inner_text()
+
+
+def test_map_draws_kazakhstan_offline_without_errors(page, server):
+    open_map(page, server, "&date=2022-01-05")
+    img = map_image(page)
+    img.save(ARTIFACTS / "map-jan05.png")
+    page.screenshot(path=ARTIFACTS / "page-jan05.png", full_page=True)
+    w, h = img.size
+    # The centre of the map is Kazakhstan: its regions are drawn over the blank background.
+    centre = np.asarray(img.crop((w // 2 - 60, h // 2 - 60, w // 2 + 60, h // 2 + 60)), int)
+    background = np.array([0xEE, 0xF0, 0xF2])
+    drawn = (np.abs(centre - background).sum(axis=2) > 20).mean()
+    assert drawn > 0.5
+    assert page.console_errors == []
+    assert page.outside_requests == []
+
+
+def test_arrow_keys_move_the_day_and_the_map_changes(page, server):
+    open_map(page, server, "&date=2022-01-03")
+    before = map_image(page)
+    assert "3 Jan" in slider_label(page)
+    page.locator("[data-testid='stSlider'] input[type='range']").first.focus()
+    for _ in range(2):
+        page.keyboard.press("ArrowRight")
+        time.sleep(0.3)
+    page.wait_for_function("() => location.search.includes('date=2022-01-05')", timeout=20_000)
+    time.sleep(3)
+    after = map_image(page)
+    after.save(ARTIFACTS / "map-after-arrows.png")
+    assert "5 Jan" in slider_label(page)
+    assert changed_fraction(before, after) > 0.01
+
+
+def test_play_advances_the_date(page, server):
+    open_map(page, server, "&date=2022-01-02&speed=fast")
+    page.get_by_text("Play").first.click()
+    page.wait_for_function("() => location.search.includes('play=true')", timeout=20_000)
+    time.sleep(5)
+    label = slider_label(page)
+    assert "2 Jan" not in label, label
+    page.screenshot(path=ARTIFACTS / "page-playing.png")
+
+
+def test_hovering_an_event_shows_its_escaped_tooltip(page, server):
+    # Jan 5 in Almaty: hover the city's point, with only that day's events drawn.
+    open_map(page, server, "&date=2022-01-05&layers=events&mode=day")
+    box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    view = {"longitude": INITIAL_VIEW.longitude, "latitude": INITIAL_VIEW.latitude,
+            "zoom": INITIAL_VIEW.zoom}
+    x, y = project(76.9115, 43.2525, view, box["width"], box["height"])
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = page.locator(".deck-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    text = tooltip.inner_text()
+    page.screenshot(path=ARTIFACTS / "tooltip.png")
+    assert "Almaty" in text and "Wed 05 Jan 2022" in text and "http" in text
+
+
+PAYLOAD = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture(scope="module")
+def hostile_server(tmp_path_factory):
+    """A copy of the dataset whose every note and milestone title is an HTML payload."""
+    import shutil
+
+    import pandas as pd
+
+    from tests.conftest import DATA
+
+    folder = tmp_path_factory.mktemp("hostile") / "data"
+    shutil.copytree(DATA, folder)
+    events = pd.read_csv(folder / "events.csv", dtype=str, keep_default_na=False)
+    events["notes"] = PAYLOAD
+    events.to_csv(folder / "events.csv", index=False)
+    milestones = pd.read_csv(folder / "milestones.csv", dtype=str, keep_default_na=False)
+    milestones["title"] = PAYLOAD
+    milestones.to_csv(folder / "milestones.csv", index=False)
+    with streamlit_server({"KZUNREST_DATA": str(folder)}) as url:
+        yield url
+
+
+def test_html_in_the_data_shows_as_text(page, hostile_server):
+    open_map(page, hostile_server, "&date=2022-01-05&layers=events&mode=day")
+    box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    view = {"longitude": INITIAL_VIEW.longitude, "latitude": INITIAL_VIEW.latitude,
+            "zoom": INITIAL_VIEW.zoom}
+    x, y = project(76.9115, 43.2525, view, box["width"], box["height"])
+    page.mouse.move(box["x"] + x, box["y"] + y)
+    tooltip = page.locator(".deck-tooltip")
+    tooltip.wait_for(state="visible", timeout=10_000)
+    assert PAYLOAD in tooltip.inner_text()
+    assert tooltip.locator("img").count() == 0
+    assert PAYLOAD in page.locator("[data-testid='stMarkdownContainer']").all_inner_texts() \
+        .__str__()
+    assert page.locator("img[src='x']").count() == 0
+    time.sleep(1)
+    assert not [e for e in page.console_errors if "dialog" in e]
+    page.screenshot(path=ARTIFACTS / "hostile-tooltip.png")

@@ -1,0 +1,118 @@
+"""The bundled dataset, tested as data: valid, sourced, placed, consistent, documented."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from kzunrest import regions as regions_mod
+from kzunrest.dataset import CONTEXT_FILES, read_dataset
+from kzunrest.gazetteer import read_gazetteer
+from kzunrest.loader import COLUMNS
+from tests.conftest import DATA
+
+
+@pytest.fixture(scope="module")
+def ds():
+    return read_dataset(DATA)
+
+
+def test_the_bundled_dataset_validates(ds):
+    assert len(ds.events) > 0
+
+
+def test_every_event_has_an_http_source(ds):
+    assert ds.events["source_url"].str.match(r"^https?://\S+$").all()
+    assert (ds.events["source"] != "").all()
+    assert (ds.events["notes"] != "").all()
+
+
+def test_each_point_lies_in_its_region(ds):
+    ev = ds.events
+    km = regions_mod.distance_to_region_km(ev["longitude"], ev["latitude"], ev["admin1"],
+                                           ds.regions)
+    far = ev.loc[km > regions_mod.BORDER_TOLERANCE_KM, ["event_id_cnty", "location", "admin1"]]
+    assert far.empty, far
+
+
+def test_coordinates_come_from_the_gazetteer(ds):
+    """Every event sits on a gazetteer place that carries its location's name."""
+    gaz = read_gazetteer(DATA / "places.csv")
+    wrong = []
+    for ev in ds.events.itertuples():
+        places = gaz.candidates(ev.location)
+        if not any(abs(p.latitude - ev.latitude) < 0.01 and abs(p.longitude - ev.longitude) < 0.01
+                   for p in places):
+            wrong.append((ev.event_id_cnty, ev.location, ev.latitude, ev.longitude))
+    assert not wrong
+
+
+def test_no_duplicate_events(ds):
+    """ACLED's convention: one row per location, day and (sub-)event type."""
+    key = ["location", "event_date", "event_type", "sub_event_type"]
+    assert not ds.events.duplicated(key).any(), ds.events[ds.events.duplicated(key, keep=False)]
+    assert ds.events["event_id_cnty"].is_unique
+
+
+def test_fatalities_are_whole_and_known_only_where_given(ds):
+    fat = ds.events["fatalities"].dropna()
+    assert (fat >= 0).all()
+
+
+def test_dates_lie_in_january_2022(ds):
+    ev = ds.events
+    assert ev["event_date"].min() >= pd.Timestamp("2022-01-01")
+    assert ev["event_date"].max() <= pd.Timestamp("2022-01-25")
+
+
+def test_contingents_arrive_before_they_leave(ds):
+    c = ds.contingents
+    arrival = c["arrival_date"].fillna(c["left_home_date"])
+    assert arrival.notna().all()
+    assert (arrival <= c["departure_date"]).all()
+    assert set(c["country"]) == {"Russia", "Belarus", "Armenia", "Tajikistan", "Kyrgyzstan"}
+
+
+def test_emergency_covers_the_17_units_with_known_names(ds):
+    assert set(ds.emergency["admin1"]) == set(ds.regions["admin1"])
+    assert (ds.emergency["start_date"] <= ds.emergency["end_date"]).all()
+
+
+def test_context_rows_are_sourced(ds):
+    for frame in (ds.contingents, ds.sites, ds.emergency, ds.blackout, ds.figures,
+                  ds.milestones, ds.story):
+        assert frame["source_url"].str.match(r"^https?://").all()
+
+
+def test_story_has_10_to_15_steps_with_known_layers(ds):
+    assert 10 <= len(ds.story) <= 15
+    known = {"events", "spread", "emergency", "blackout", "csto-arcs", "csto-sites"}
+    for layers in ds.story["layers"]:
+        assert set(filter(None, layers.split("|"))) <= known
+
+
+def test_regions_file_has_the_17_units_of_january_2022(ds):
+    assert len(ds.regions) == 17
+    assert {"Nur-Sultan", "Almaty", "Shymkent", "Mangystau Region"} <= set(ds.regions["admin1"])
+    assert not {"Abay Region", "Jetisu Region", "Ulytau Region"} & set(ds.regions["admin1"])
+    assert ds.regions.is_valid.all()
+
+
+def test_every_file_and_column_is_documented():
+    readme = (DATA / "README.md").read_text(encoding="utf-8")
+    files = {"events.csv": COLUMNS} | {n: [c for c, _ in spec] for n, spec in
+                                         CONTEXT_FILES.items()}
+    files |= {"places.csv": ["name", "alternate_names", "latitude", "longitude", "source"],
+              "event_types.csv": ["event_type", "sub_event_type", "color"],
+              "admin1_aliases.csv": ["alias", "admin1"],
+              "regions_2022.geojson": ["admin1", "admin1_now", "pcode"]}
+    missing = []
+    for name, columns in files.items():
+        section = re.search(rf"### `{re.escape(name)}`(.*?)(?=\n### |\Z)", readme, re.S)
+        if section is None:
+            missing.append(name)
+            continue
+        missing += [f"{name}:{c}" for c in columns if f"`{c}`" not in section.group(1)]
+    assert not missing
