@@ -1,10 +1,22 @@
-"""Streamlit entry point: page config, navigation over pages/, the shared sidebar."""
+"""Streamlit entry point: page config, the shared sidebar filters, navigation over app_pages/.
+
+The pages live in app_pages/, not pages/: a pages/ folder beside the entry script makes
+Streamlit start in its legacy multipage mode, where a direct link to a page skips this script
+(and so the shared sidebar) in the first session after the server starts.
+"""
 
 import streamlit as st
+
+from kzunrest.ui import controls, data
 
 st.set_page_config(page_title="Kazakhstan, January 2022", page_icon="🗺️", layout="wide")
 
 pages = [
-    st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
+    st.Page("app_pages/map.py", title="Map", icon=":material/map:", default=True),
+    st.Page("app_pages/analysis.py", title="Analysis", icon=":material/bar_chart:"),
+    st.Page("app_pages/csto.py", title="CSTO deployment", icon=":material/flight_land:"),
+    st.Page("app_pages/data.py", title="Data", icon=":material/table:"),
 ]
-st.navigation(pages).run()
+page = st.navigation(pages)
+controls.sidebar_filters(data.current_dataset())
+page.run()

@@ -33,6 +33,8 @@ TOGGLEABLE = LAYER_IDS[1:]
 # Kazakhstan fills the view at this camera; it never changes between frames, so the user's
 # own zoom and pan survive playback.
 INITIAL_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=3.2, pitch=0, bearing=0)
+# The CSTO page frames the airlift: from Belarus and Armenia in the west to Almaty.
+CSTO_VIEW = pdk.ViewState(longitude=58.0, latitude=47.0, zoom=2.6, pitch=30, bearing=0)
 BASEMAPS = {
     "carto-light": "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json",
     "offline": f"{STATIC_URL}/blank-style.json",
@@ -199,9 +201,21 @@ def _day_filter(size: int = 1) -> list[dict]:
 
 
 def build_regions_layer(files: MapFiles) -> pdk.Layer:
+    # Filled with transparent colour so that a click anywhere in a region picks it.
     return pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True, filled=True,
                      get_fill_color=[0, 0, 0, 0], get_line_color=[80, 80, 80, 200],
-                     line_width_min_pixels=1, pickable=False)
+                     line_width_min_pixels=1, pickable=True)
+
+
+def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:
+    """Rings around the events picked in the events table (a handful, sent inline)."""
+    rows = [{"event_id_cnty": e.event_id_cnty, "position": [e.longitude, e.latitude],
+             **_tip(f"{e.event_date:%a %d %b %Y} · {e.location}", [e.notes])}
+            for e in events.itertuples()]
+    return pdk.Layer("ScatterplotLayer", id="events-highlight", data=rows,
+                     get_position="position", filled=False, stroked=True,
+                     get_line_color=[0, 0, 0, 255], line_width_min_pixels=3, get_radius=14,
+                     radius_units="'pixels'", pickable=True)
 
 
 def build_events_layers(files: MapFiles, day: int, cumulative: bool) -> list[pdk.Layer]:
@@ -280,7 +294,8 @@ def build_csto_sites_layer(sites: pd.DataFrame, contingents: pd.DataFrame,
 
 
 def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
-               cumulative: bool = True, basemap: str = "carto-light") -> pdk.Deck:
+               cumulative: bool = True, basemap: str = "carto-light",
+               highlight: pd.DataFrame | None = None) -> pdk.Deck:
     """The whole map for ``day`` with the chosen layers (``regions`` is always drawn)."""
     n = select.day_number(day)
     stack = [build_regions_layer(files)]
@@ -299,6 +314,8 @@ def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
         stack += build_events_layers(files, n, cumulative)
     if "csto-sites" in layers:
         stack.append(build_csto_sites_layer(ds.sites, ds.contingents, day))
+    if highlight is not None and len(highlight):
+        stack.append(build_highlight_layer(highlight))
     return pdk.Deck(layers=stack, initial_view_state=INITIAL_VIEW,
                     map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
                     map_provider="carto", tooltip=TOOLTIP)

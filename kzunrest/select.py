@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -16,11 +16,11 @@ class Filters:
 
     regions: tuple[str, ...] = ()
     types: tuple[str, ...] = ()
+    subtypes: tuple[str, ...] = ()
     actors: tuple[str, ...] = ()
     start: dt.date | None = None
     end: dt.date | None = None
     precise_only: bool = False
-    extra: dict = field(default_factory=dict, compare=False)
 
 
 def day_number(dates: pd.Series | pd.Timestamp | dt.date) -> pd.Series | int:
@@ -37,6 +37,8 @@ def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= events["admin1"].isin(filters.regions)
     if filters.types:
         keep &= events["event_type"].isin(filters.types)
+    if filters.subtypes:
+        keep &= events["sub_event_type"].isin(filters.subtypes)
     if filters.actors:
         keep &= events["actor1"].isin(filters.actors) | events["actor2"].isin(filters.actors)
     if filters.start:
@@ -114,3 +116,24 @@ def sites_on(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date) -> pd
     end = sites["end_date"].fillna(sites["contingent"].map(by_country["departure_date"]))
     end = end.fillna(contingents["departure_date"].max())
     return sites[(start <= d) & (end >= d)]
+
+
+def sources_cited(events: pd.DataFrame) -> pd.DataFrame:
+    """Every source address cited by the events, with the publication and how many events."""
+    return (events.groupby(["source_url", "source"]).size().rename("events").reset_index()
+            .sort_values(["events", "source"], ascending=[False, True], ignore_index=True))
+
+
+def key_numbers(events: pd.DataFrame) -> dict[str, int | str]:
+    """Headline numbers of a (filtered) frame of events."""
+    known = events["fatalities"].dropna()
+    return {
+        "events": len(events),
+        "regions": events["admin1"].nunique(),
+        "localities": events["location"].nunique(),
+        "days": events["event_date"].nunique(),
+        "deaths_in_events": int(known.sum()),
+        "events_with_toll": len(known),
+        "first": f"{events['event_date'].min():%d %b}" if len(events) else "–",
+        "last": f"{events['event_date'].max():%d %b}" if len(events) else "–",
+    }

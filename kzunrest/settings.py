@@ -25,6 +25,8 @@ SETTINGS = {
         Setting("KZUNREST_DATA", str(PROJECT_ROOT / "data"),
                 "Folder of the dataset to show (events.csv, regions_2022.geojson and the "
                 "context files); defaults to the bundled data/."),
+        Setting("KZUNREST_MAX_UPLOAD_MB", "50",
+                "Largest event file, in MB, accepted by the Data page's uploader."),
     ]
 }
 

@@ -18,13 +18,14 @@ def _bundled(folder: str) -> Dataset:
 
 
 def current_dataset() -> Dataset:
-    """The dataset of this session: an analyst's upload if any, else the bundled one.
-
-    A broken dataset folder stops the page with its problems listed, not a traceback.
-    """
+    """The dataset of this session: an analyst's upload if any, else the bundled one."""
     uploaded = st.session_state.get("_uploaded_dataset")
-    if uploaded is not None:
-        return uploaded
+    return uploaded if uploaded is not None else bundled_dataset()
+
+
+def bundled_dataset() -> Dataset:
+    """The dataset folder's own data. A broken folder stops the page with its problems
+    listed, not a traceback."""
     try:
         return _bundled(str(data_dir()))
     except DataError as err:

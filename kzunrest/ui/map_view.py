@@ -10,11 +10,10 @@ import streamlit as st
 
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
+from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
 from kzunrest.ui.data import dataset_token, map_files
 from kzunrest.ui.text import link, md
 
-FIRST_DAY = dt.date(2022, 1, 1)
-LAST_DAY = dt.date(2022, 1, 25)
 DEFAULT_DAY = dt.date(2022, 1, 2)
 SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per day
 # Bound widgets show their option values unformatted: Streamlit writes the displayed label
@@ -65,6 +64,8 @@ def render(ds: Dataset, filters: select.Filters) -> None:
     @st.fragment(run_every=period if playing else None)
     def frame() -> None:
         # Only this part reruns on each tick of Play: the day, the map and the side panel.
+        if st.session_state.pop("_app_rerun", False):
+            st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
         if playing and time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
             st.session_state["_last_tick"] = time.monotonic()
             if st.session_state["date"] >= LAST_DAY:
@@ -77,14 +78,21 @@ def render(ds: Dataset, filters: select.Filters) -> None:
         day = nav[1].slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY,
                             step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="date",
                             bind="query-params", label_visibility="collapsed")
+        st.session_state["_day"] = day  # read by the other pages' "selected day" rules
         nav[2].button("▶", key="next_day", on_click=_step, args=(1,), shortcut="Right",
                       help="Next day (→)")
         left, right = st.columns([3, 1.25])
         with left:
+            highlight = ds.events[ds.events["event_id_cnty"].isin(
+                st.session_state.get("_highlight", []))]
             deck = layers.build_deck(ds, files, day, layers=shown or [],
-                                     cumulative=mode != "day", basemap=basemap)
-            st.pydeck_chart(deck, height=560, key="map")
+                                     cumulative=mode != "day", basemap=basemap,
+                                     highlight=highlight)
+            st.pydeck_chart(deck, height=560, key="map", on_select=apply_map_selection,
+                            selection_mode="single-object",
+                            alt="Map of Kazakhstan's regions with the events of the day")
             legend(ds, files, shown or [])
+            event_card(ds)
         with right:
             on_this_day(ds, events, day)
         if not playing:  # a table per tick would cost more than the map itself
@@ -105,6 +113,31 @@ EVENT_COLUMNS = {
     "source": st.column_config.TextColumn("Source"),
     "source_url": st.column_config.LinkColumn("Link", display_text="open"),
 }
+
+
+def event_card(ds: Dataset) -> None:
+    """The full record of the event clicked on the map, with its source."""
+    event_id = st.session_state.get("_event_card")
+    match = ds.events[ds.events["event_id_cnty"] == event_id]
+    if match.empty:
+        return
+    ev = match.iloc[0]
+    with st.container(border=True):
+        cols = st.columns([6, 1])
+        cols[0].markdown(f"**{ev['event_date']:%A %d %B %Y}"
+                         f"{' ' + md(ev['event_time']) if ev['event_time'] else ''} · "
+                         f"{md(ev['location'])}, {md(ev['admin1'])}**")
+        if cols[1].button("Close", key="close_card"):
+            st.session_state.pop("_event_card", None)
+            st.rerun(scope="fragment")
+        fat = "unknown" if pd.isna(ev["fatalities"]) else int(ev["fatalities"])
+        st.markdown(f"{md(ev['event_type'])}: {md(ev['sub_event_type'])} · "
+                    f"actors: {md(ev['actor1'])}"
+                    f"{' vs ' + md(ev['actor2']) if ev['actor2'] else ''} · deaths: {fat}")
+        st.markdown(md(ev["notes"]))
+        st.markdown(f"Source: {link(ev['source'] or 'source', ev['source_url'])} · "
+                    f"location precision {ev['geo_precision']}, "
+                    f"date precision {ev['time_precision']} · id {md(ev['event_id_cnty'])}")
 
 
 def todays_events(events: pd.DataFrame, day: dt.date) -> None:

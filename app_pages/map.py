@@ -7,6 +7,4 @@ from kzunrest.ui import controls, data, map_view
 st.title("Kazakhstan, January 2022")
 st.caption("Protests over the price of liquefied gas began in Zhanaozen on 2 January and "
            "reached every region within days. Every point links to a public source.")
-ds = data.current_dataset()
-filters = controls.sidebar_filters(ds)
-map_view.render(ds, filters)
+map_view.render(data.current_dataset(), controls.current_filters())

@@ -1,0 +1,70 @@
+"""CSTO deployment: the contingents, who was in the country when, their arcs on a day."""
+
+import datetime as dt
+
+import streamlit as st
+
+from kzunrest import charts, layers, select
+from kzunrest.ui import data
+from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
+from kzunrest.ui.text import md
+
+ds = data.current_dataset()
+st.title("CSTO deployment")
+st.caption("Troops of Russia, Belarus, Armenia, Tajikistan and Kyrgyzstan, sent at "
+           "Kazakhstan's request on the night of 5 to 6 January 2022.")
+
+day = st.slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY,
+                value=st.session_state.get("_day") or dt.date(2022, 1, 8),
+                step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="csto_day")
+st.altair_chart(charts.contingents_gantt(ds.contingents, day), key="chart_gantt")
+
+left, right = st.columns([3, 2])
+with left:
+    files = data.map_files(ds, data.dataset_token(ds), select.Filters())
+    deck = layers.build_deck(ds, files, day, layers=["csto-arcs", "csto-sites"],
+                             basemap=st.session_state.get("basemap", "carto-light"))
+    deck.initial_view_state = layers.CSTO_VIEW
+    st.pydeck_chart(deck, height=480, key="csto_map")
+with right:
+    here = select.contingents_on(ds.contingents, day)
+    st.markdown(f"**{day:%A %d %B}: {len(here)} contingent(s) in the country**")
+    for _, c in here.iterrows():
+        st.markdown(f"- {md(c['country'])} ({md(c['phase'])})")
+    sites = select.sites_on(ds.sites, ds.contingents, day)
+    st.markdown(f"**Sites guarded: {len(sites)}**")
+    for _, s in sites.iterrows():
+        st.markdown(f"- {md(s['name'])}: {md(s['contingent'])}")
+
+st.subheader("Contingents")
+table = ds.contingents.assign(source_urls=ds.contingents["source_url"].str.split())
+st.dataframe(
+    table[["country", "personnel", "personnel_note", "units", "origin_name", "destination_name",
+           "left_home_date", "arrival_date", "departure_date", "tasks", "source_urls"]],
+    hide_index=True, key="contingents_table",
+    column_config={
+        "country": "Country",
+        "personnel": st.column_config.NumberColumn("Personnel",
+                                                   help="Lowest published figure; blank: none"),
+        "personnel_note": st.column_config.TextColumn("Every published figure", width="large"),
+        "units": st.column_config.TextColumn("Units", width="medium"),
+        "origin_name": "From", "destination_name": "To",
+        "left_home_date": st.column_config.DateColumn("Left home", format="D MMM"),
+        "arrival_date": st.column_config.DateColumn("Arrived", format="D MMM"),
+        "departure_date": st.column_config.DateColumn("Left", format="D MMM"),
+        "tasks": st.column_config.TextColumn("Tasks", width="large"),
+        "source_urls": st.column_config.ListColumn("Sources"),
+    },
+)
+st.subheader("Sites")
+st.dataframe(
+    ds.sites.assign(source_urls=ds.sites["source_url"].str.split()).drop(
+        columns=["source_url"]),
+    hide_index=True, key="sites_table",
+    column_config={"start_date": st.column_config.DateColumn("From", format="D MMM"),
+                   "end_date": st.column_config.DateColumn("Until", format="D MMM"),
+                   "source_urls": st.column_config.ListColumn("Sources")},
+)
+st.caption("Sites with a blank date are shown on the map while their contingent (or, if none "
+           "is named, the mission) was in the country. Positions marked precision 2 or 3 are "
+           "the city's, not the site's.")

@@ -1,0 +1,161 @@
+"""Altair charts over (filtered) event frames; each can mark the selected day with a rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import numpy as np
+import pandas as pd
+
+from kzunrest import select
+
+DAY_FORMAT = "%d %b"
+
+
+def _day_rule(day: dt.date | None, field: str = "event_date") -> list[alt.Chart]:
+    if day is None:
+        return []
+    frame = pd.DataFrame({field: [pd.Timestamp(day)]})
+    return [alt.Chart(frame).mark_rule(color="#b2182b", strokeWidth=2).encode(
+        x=alt.X(f"{field}:T"))]
+
+
+def _days(events: pd.DataFrame, day: dt.date | None) -> list[str]:
+    """Every calendar day the frame spans (and the selected day), as axis labels."""
+    dates = events["event_date"]
+    lo, hi = dates.min(), dates.max()
+    if day is not None:
+        lo, hi = min(lo, pd.Timestamp(day)), max(hi, pd.Timestamp(day))
+    return [f"{d:{DAY_FORMAT}}" for d in pd.date_range(lo, hi, freq="D")]
+
+
+def _day_axis(events: pd.DataFrame, day: dt.date | None) -> alt.X:
+    """A band per calendar day, so bars and cells have a day's width and no day is skipped."""
+    return alt.X("day:O", title=None, scale=alt.Scale(domain=_days(events, day)),
+                 axis=alt.Axis(labelAngle=-60, labelOverlap=True))
+
+
+def _band_rule(day: dt.date | None) -> list[alt.Chart]:
+    """The selected day on a day-band axis: a rule through the middle of its band."""
+    if day is None:
+        return []
+    frame = pd.DataFrame({"day": [f"{pd.Timestamp(day):{DAY_FORMAT}}"]})
+    return [alt.Chart(frame).mark_rule(color="#b2182b", strokeWidth=2).encode(
+        x=alt.X("day:O", bandPosition=0.5))]
+
+
+def region_day_heatmap(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+    """Events per day by region: a region × day grid, regions ordered by first event."""
+    counts = (events.groupby(["admin1", "event_date"]).size().rename("events").reset_index())
+    counts["day"] = counts["event_date"].dt.strftime(DAY_FORMAT)
+    order = select.onset_by_region(events).index.tolist()
+    base = alt.Chart(counts, title="Events per day by region").mark_rect().encode(
+        x=_day_axis(events, day),
+        y=alt.Y("admin1:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
+        color=alt.Color("events:Q", scale=alt.Scale(scheme="orangered"), title="Events"),
+        tooltip=[alt.Tooltip("admin1:N", title="Region"),
+                 alt.Tooltip("event_date:T", title="Day", format="%a %d %b"),
+                 alt.Tooltip("events:Q", title="Events")],
+    )
+    return alt.layer(base, *_band_rule(day))
+
+
+def types_over_time(events: pd.DataFrame, colors: dict[str, str],
+                    day: dt.date | None = None) -> alt.LayerChart:
+    """Counts by event type per day, stacked, in the map's colours."""
+    counts = (events.groupby(["event_date", "event_type"]).size().rename("events")
+              .reset_index())
+    counts["day"] = counts["event_date"].dt.strftime(DAY_FORMAT)
+    present = [t for t in colors if t in set(counts["event_type"])]
+    base = alt.Chart(counts, title="Events by type over time").mark_bar().encode(
+        x=_day_axis(events, day),
+        y=alt.Y("events:Q", title="Events"),
+        color=alt.Color("event_type:N", title="Type",
+                        scale=alt.Scale(domain=present, range=[colors[t] for t in present])),
+        tooltip=[alt.Tooltip("event_date:T", title="Day", format="%a %d %b"),
+                 alt.Tooltip("event_type:N", title="Type"),
+                 alt.Tooltip("events:Q", title="Events")],
+    )
+    return alt.layer(base, *_band_rule(day))
+
+
+def haversine_km(lat1, lon1, lat2, lon2):
+    """Great-circle distance in km (arrays or scalars)."""
+    p1, p2 = np.radians(lat1), np.radians(lat2)
+    dphi, dlmb = p2 - p1, np.radians(np.asarray(lon2) - np.asarray(lon1))
+    a = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
+    return 6371.0 * 2 * np.arcsin(np.sqrt(a))
+
+
+def spread_table(events: pd.DataFrame) -> pd.DataFrame:
+    """Each region's first day and its distance from where the unrest began.
+
+    The origin is the earliest event in the frame (Zhanaozen in the bundled data); the
+    distance is to the region's first event.
+    """
+    if events.empty:
+        return pd.DataFrame(columns=["admin1", "first_day", "location", "distance_km"])
+    ordered = events.sort_values(["event_date", "event_time"], na_position="last")
+    origin = ordered.iloc[0]
+    first = ordered.drop_duplicates("admin1")
+    return pd.DataFrame({
+        "admin1": first["admin1"].to_numpy(),
+        "first_day": first["event_date"].to_numpy(),
+        "location": first["location"].to_numpy(),
+        "distance_km": haversine_km(origin["latitude"], origin["longitude"],
+                                    first["latitude"].to_numpy(),
+                                    first["longitude"].to_numpy()).round(0),
+    })
+
+
+def spread_curve(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+    """First day of unrest per region against its distance from the origin, labelled."""
+    table = spread_table(events)
+    origin = events.sort_values("event_date").iloc[0]["location"] if len(events) else ""
+    base = alt.Chart(table, title=f"Spread: first event by distance from {origin}")
+    points = base.mark_circle(size=90, color="#b2182b").encode(
+        x=alt.X("first_day:T", title="First event",
+                axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": 1})),
+        y=alt.Y("distance_km:Q", title=f"km from {origin}"),
+        tooltip=[alt.Tooltip("admin1:N", title="Region"),
+                 alt.Tooltip("first_day:T", title="First event", format="%a %d %b"),
+                 alt.Tooltip("location:N", title="Where"),
+                 alt.Tooltip("distance_km:Q", title="km")],
+    )
+    labels = points.mark_text(align="left", dx=7, fontSize=11, color="#333").encode(
+        text="admin1:N")
+    return alt.layer(points, labels, *_day_rule(day, "first_day"))
+
+
+def fatalities_by_region(events: pd.DataFrame) -> alt.Chart:
+    """Deaths per region where sources give a number per event (not the official totals)."""
+    sums = (events.dropna(subset=["fatalities"]).groupby("admin1")["fatalities"].sum()
+            .astype(int).rename("deaths").reset_index())
+    return alt.Chart(sums, title="Deaths reported per event, by region").mark_bar(
+        color="#b2182b").encode(
+        x=alt.X("deaths:Q", title="Deaths in events with a reported number"),
+        y=alt.Y("admin1:N", sort="-x", title=None),
+        tooltip=[alt.Tooltip("admin1:N", title="Region"), alt.Tooltip("deaths:Q")],
+    )
+
+
+def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+    """Who was in the country when: one bar per contingent from arrival to departure."""
+    frame = contingents.assign(
+        shown_from=select.arrival_shown(contingents),
+        # Bars end at the end of the departure day.
+        until=contingents["departure_date"] + pd.Timedelta(days=1),
+        people=contingents["personnel"].astype("float"),
+    )[["country", "shown_from", "until", "people", "personnel_note"]]
+    base = alt.Chart(frame, title="CSTO contingents in Kazakhstan").mark_bar(
+        color="#D55E00", cornerRadius=3).encode(
+        x=alt.X("shown_from:T", title=None, axis=alt.Axis(format="%d %b")),
+        x2="until:T",
+        y=alt.Y("country:N", sort=alt.EncodingSortField("shown_from"), title=None),
+        tooltip=[alt.Tooltip("country:N"),
+                 alt.Tooltip("shown_from:T", title="From", format="%d %b"),
+                 alt.Tooltip("until:T", title="Until (exclusive)", format="%d %b"),
+                 alt.Tooltip("people:Q", title="Personnel (lowest published)")],
+    )
+    return alt.layer(base, *_day_rule(day, "shown_from"))

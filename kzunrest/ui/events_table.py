@@ -1,0 +1,50 @@
+"""The events table with links to sources; selected rows are highlighted on the map."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kzunrest.exports import events_csv, events_geojson
+
+COLUMNS = {
+    "event_date": st.column_config.DateColumn("Date", format="ddd D MMM"),
+    "event_time": st.column_config.TextColumn("Time"),
+    "admin1": st.column_config.TextColumn("Region"),
+    "location": st.column_config.TextColumn("Place"),
+    "event_type": st.column_config.TextColumn("Type"),
+    "sub_event_type": st.column_config.TextColumn("Sub-type"),
+    "actor1": st.column_config.TextColumn("Actor 1"),
+    "actor2": st.column_config.TextColumn("Actor 2"),
+    "fatalities": st.column_config.NumberColumn("Deaths",
+                                                help="Blank: no source gives a number"),
+    "notes": st.column_config.TextColumn("What happened", width="large"),
+    "source": st.column_config.TextColumn("Source"),
+    "source_url": st.column_config.LinkColumn("Link", display_text="open"),
+    "geo_precision": st.column_config.NumberColumn("Geo precision",
+                                                   help="1 town, 2 near/part, 3 region"),
+    "event_id_cnty": st.column_config.TextColumn("Id"),
+}
+
+
+def render(events: pd.DataFrame, key: str = "events_table") -> None:
+    st.caption("Search with the table's toolbar, sort by clicking a header; select rows to "
+               "ring those events on the map.")
+    state = st.dataframe(events[list(COLUMNS)], column_config=COLUMNS, hide_index=True,
+                         on_select="rerun", selection_mode="multi-row", key=key)
+    rows = state.selection.rows if state else []
+    st.session_state["_highlight"] = events.iloc[rows]["event_id_cnty"].tolist()
+    if rows:
+        st.info(f"{len(rows)} selected: ringed on the Map page.")
+
+
+def downloads(events: pd.DataFrame) -> None:
+    c1, c2 = st.columns(2)
+    c1.download_button("Download CSV", events_csv(events), file_name="kzunrest-events.csv",
+                       mime="text/csv", key="download_csv", icon=":material/download:",
+                       on_click="ignore",
+                       help="Our schema; cells that start with = + - @ get a leading ' so a "
+                            "spreadsheet does not run them as formulas.")
+    c2.download_button("Download GeoJSON", events_geojson(events),
+                       file_name="kzunrest-events.geojson", mime="application/geo+json",
+                       key="download_geojson", icon=":material/download:", on_click="ignore")
