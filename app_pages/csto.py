@@ -23,8 +23,8 @@ left, right = st.columns([3, 2])
 with left:
     files = data.map_files(ds, data.dataset_token(ds), select.Filters())
     deck = layers.build_deck(ds, files, day, layers=["csto-arcs", "csto-sites"],
-                             basemap=st.session_state.get("basemap", "carto-light"))
-    deck.initial_view_state = layers.CSTO_VIEW
+                             basemap=st.session_state.get("basemap", "carto-light"),
+                             view=layers.CSTO_VIEW)
     st.pydeck_chart(deck, height=480, key="csto_map")
 with right:
     here = select.contingents_on(ds.contingents, day)

@@ -1,9 +1,12 @@
-"""Command line: ``python -m kzunrest validate PATH`` and ``python -m kzunrest build-regions``."""
+"""Command line: ``python -m kzunrest validate PATH``, ``python -m kzunrest build-regions`` and
+``python -m kzunrest export-gif OUT.gif``."""
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 from kzunrest.errors import DataError
@@ -36,6 +39,41 @@ def _build_regions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _date(text: str) -> dt.date:
+    """An argparse type: ``YYYY-MM-DD``, or a usage error naming the bad value."""
+    try:
+        return dt.datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a date (expected YYYY-MM-DD): {text!r}") from None
+
+
+def _size(text: str) -> tuple[int, int]:
+    """An argparse type: ``WIDTHxHEIGHT`` in pixels."""
+    width, sep, height = text.lower().partition("x")
+    if not (sep and width.isdigit() and height.isdigit()):
+        raise argparse.ArgumentTypeError(f"not a size (expected WIDTHxHEIGHT): {text!r}")
+    return int(width), int(height)
+
+
+def _export_gif(args: argparse.Namespace) -> int:
+    from kzunrest.animation import render_gif
+    from kzunrest.dataset import read_dataset
+
+    ds = read_dataset(data_dir())
+    frames = (args.end - args.start).days + 1
+    started = time.perf_counter()
+    try:
+        out = render_gif(ds, Path(args.out), args.start, args.end, size=args.size,
+                         seconds_per_frame=args.seconds_per_frame)
+    except OSError as err:  # e.g. a folder that cannot be written
+        print(f"cannot write {args.out}: {err}", file=sys.stderr)
+        return 1
+    print(f"wrote {out}: {frames} frames ({args.start} to {args.end}), "
+          f"{out.stat().st_size / 1024:.0f} KB, {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kzunrest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -46,7 +84,28 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tolerance", type=float, default=0.01)
     p.add_argument("--data", default=None, help="dataset folder (default: KZUNREST_DATA)")
     p.set_defaults(func=_build_regions)
+    gif = sub.add_parser("export-gif", help="write an animated GIF of the spread, a frame a day",
+                         description="Draw one frame per day (regions reached, events, state "
+                                     "of emergency, CSTO contingents) into a looping GIF, from "
+                                     "the dataset in KZUNREST_DATA.")
+    gif.add_argument("out", metavar="OUT.gif")
+    gif.add_argument("--start", type=_date, default=dt.date(2022, 1, 2),
+                     help="first day, YYYY-MM-DD (default 2022-01-02)")
+    gif.add_argument("--end", type=_date, default=dt.date(2022, 1, 19),
+                     help="last day, YYYY-MM-DD (default 2022-01-19)")
+    gif.add_argument("--size", type=_size, default=(1200, 800),
+                     help="WIDTHxHEIGHT in pixels (default 1200x800)")
+    gif.add_argument("--seconds-per-frame", type=float, default=1.0,
+                     help="how long each day shows (default 1.0)")
+    gif.set_defaults(func=_export_gif)
     args = parser.parse_args(argv)
+    if args.command == "export-gif":
+        if args.start > args.end:
+            gif.error(f"--start {args.start} is after --end {args.end}")
+        if args.size[0] < 200 or args.size[1] < 150:
+            gif.error(f"--size {args.size[0]}x{args.size[1]} is too small (at least 200x150)")
+        if not args.seconds_per_frame > 0:
+            gif.error(f"--seconds-per-frame must be positive, got {args.seconds_per_frame}")
     try:
         return args.func(args)
     except DataError as err:  # e.g. a broken dataset folder

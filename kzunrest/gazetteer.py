@@ -60,6 +60,10 @@ class Gazetteer:
                     if key and place not in index.setdefault(key, []):
                         index[key].append(place)
 
+    def places(self) -> set[Place]:
+        """Every place in the gazetteer."""
+        return {p for found in self._exact.values() for p in found}
+
     def candidates(self, name: str) -> list[Place]:
         """Every place the name could mean: exact spelling first, then loose spelling."""
         return list(self._exact.get(exact_key(name)) or self._loose.get(loose_key(name)) or [])

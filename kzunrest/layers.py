@@ -33,6 +33,7 @@ TOGGLEABLE = LAYER_IDS[1:]
 # Kazakhstan fills the view at this camera; it never changes between frames, so the user's
 # own zoom and pan survive playback.
 INITIAL_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=3.2, pitch=0, bearing=0)
+PRESENT_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=4.0, pitch=0, bearing=0)
 # The CSTO page frames the airlift: from Belarus and Armenia in the west to Almaty.
 CSTO_VIEW = pdk.ViewState(longitude=58.0, latitude=47.0, zoom=2.6, pitch=30, bearing=0)
 BASEMAPS = {
@@ -293,9 +294,17 @@ def build_csto_sites_layer(sites: pd.DataFrame, contingents: pd.DataFrame,
                      get_radius=7, radius_units="'pixels'", pickable=True)
 
 
+def view_state(longitude: float, latitude: float, zoom: float) -> pdk.ViewState:
+    """A camera; the same values give the same view, so the map keeps the user's pan."""
+    return pdk.ViewState(longitude=round(float(longitude), 4),
+                         latitude=round(float(latitude), 4), zoom=round(float(zoom), 2),
+                         pitch=0, bearing=0)
+
+
 def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
                cumulative: bool = True, basemap: str = "carto-light",
-               highlight: pd.DataFrame | None = None) -> pdk.Deck:
+               highlight: pd.DataFrame | None = None,
+               view: pdk.ViewState | None = None) -> pdk.Deck:
     """The whole map for ``day`` with the chosen layers (``regions`` is always drawn)."""
     n = select.day_number(day)
     stack = [build_regions_layer(files)]
@@ -316,6 +325,6 @@ def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
         stack.append(build_csto_sites_layer(ds.sites, ds.contingents, day))
     if highlight is not None and len(highlight):
         stack.append(build_highlight_layer(highlight))
-    return pdk.Deck(layers=stack, initial_view_state=INITIAL_VIEW,
+    return pdk.Deck(layers=stack, initial_view_state=view or INITIAL_VIEW,
                     map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
                     map_provider="carto", tooltip=TOOLTIP)

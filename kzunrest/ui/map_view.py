@@ -12,7 +12,7 @@ from kzunrest import layers, select
 from kzunrest.dataset import Dataset
 from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
 from kzunrest.ui.data import dataset_token, map_files
-from kzunrest.ui.text import link, md
+from kzunrest.ui.text import html_text, link, md
 
 DEFAULT_DAY = dt.date(2022, 1, 2)
 SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per day
@@ -30,29 +30,16 @@ def _step(days: int) -> None:
     st.session_state["date"] = min(max(current + dt.timedelta(days=days), FIRST_DAY), LAST_DAY)
 
 
-def render(ds: Dataset, filters: select.Filters) -> None:
+def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> None:
+    """The map page; ``present`` is the presentation layout (large type, no extra controls)."""
     if st.session_state.pop("_stop_play", False):
         st.session_state["play"] = False
     st.session_state.setdefault("date", DEFAULT_DAY)
 
-    top = st.columns([1, 1.3, 1.6, 1.2], vertical_alignment="bottom")
-    with top[0]:
-        playing = st.toggle("▶ Play", key="play", bind="query-params",
-                            help="Advance one day at a time; stops on 25 January.")
-    with top[1]:
-        speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key="speed",
-                                     bind="query-params", required=True)
-    with top[2]:
-        mode = st.segmented_control("Mode", list(MODES), default="cumulative", key="mode",
-                                    bind="query-params", required=True,
-                                    help="; ".join(f"{k}: {v}" for k, v in MODES.items()))
-    with top[3]:
-        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
-                               bind="query-params",
-                               help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
-    shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
-                     selection_mode="multi", key="layers", bind="query-params",
-                     help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
+    # In the presentation layout the controls fold away; their values still come from the link.
+    box = st.expander("Controls", expanded=False) if present else st.container()
+    with box:
+        playing, speed, mode, basemap, shown, view = _controls(ds, present)
 
     files = map_files(ds, dataset_token(ds), filters)
     events = select.select_events(ds.events, filters)
@@ -87,18 +74,78 @@ def render(ds: Dataset, filters: select.Filters) -> None:
                 st.session_state.get("_highlight", []))]
             deck = layers.build_deck(ds, files, day, layers=shown or [],
                                      cumulative=mode != "day", basemap=basemap,
-                                     highlight=highlight)
-            st.pydeck_chart(deck, height=560, key="map", on_select=apply_map_selection,
-                            selection_mode="single-object",
+                                     highlight=highlight, view=view)
+            st.pydeck_chart(deck, height=720 if present else 560, key="map",
+                            on_select=apply_map_selection, selection_mode="single-object",
                             alt="Map of Kazakhstan's regions with the events of the day")
             legend(ds, files, shown or [])
             event_card(ds)
         with right:
             on_this_day(ds, events, day)
-        if not playing:  # a table per tick would cost more than the map itself
+        if not playing and not present:  # a table per tick would cost more than the map
             todays_events(events, day)
 
     frame()
+
+
+
+def _controls(ds: Dataset, present: bool):
+    """Play, speed, mode, basemap, share, layers and camera; returns their values."""
+    top = st.columns([1, 1.3, 1.6, 1.2, 0.8], vertical_alignment="bottom")
+    with top[0]:
+        playing = st.toggle("▶ Play", key="play", bind="query-params",
+                            help="Advance one day at a time; stops on 25 January.")
+    with top[1]:
+        speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key="speed",
+                                     bind="query-params", required=True)
+    with top[2]:
+        mode = st.segmented_control("Mode", list(MODES), default="cumulative", key="mode",
+                                    bind="query-params", required=True,
+                                    help="; ".join(f"{k}: {v}" for k, v in MODES.items()))
+    with top[3]:
+        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
+                               bind="query-params",
+                               help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
+    with top[4]:
+        share_popover(ds)
+    shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
+                     selection_mode="multi", key="layers", bind="query-params",
+                     help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
+    return playing, speed, mode, basemap, shown, camera_view(present)
+
+
+def camera_view(present: bool = False):
+    """The map's camera from the URL (``lon``, ``lat``, ``zoom``), or the whole country.
+
+    The camera is set by the link (or the fields below), not read back from the browser:
+    Streamlit's deck component does not report the user's pan and zoom.
+    """
+    # A presentation screen is wider: the country fills it one zoom step closer.
+    default = layers.PRESENT_VIEW if present else layers.INITIAL_VIEW
+    with st.expander("Camera", expanded=False):
+        cols = st.columns(3)
+        lon = cols[0].number_input("Longitude", -180.0, 180.0, float(default.longitude),
+                                   step=0.5, key="lon", bind="query-params")
+        lat = cols[1].number_input("Latitude", -85.0, 85.0, float(default.latitude),
+                                   step=0.5, key="lat", bind="query-params")
+        zoom = cols[2].number_input("Zoom", 0.0, 20.0, float(default.zoom), step=0.5,
+                                    key="zoom", bind="query-params")
+    return layers.view_state(lon, lat, zoom)
+
+
+def share_popover(ds: Dataset) -> None:
+    """The link to this exact view, with a copy button (st.code's own)."""
+    with st.popover("Share", icon=":material/link:"):
+        st.caption("Copy the link to this view (day, filters, layers, mode, camera):")
+        st.code(str(st.context.url or "") + _query_string(), language=None, wrap_lines=True)
+        st.caption("Add &present=1 for the presentation layout.")
+
+
+def _query_string() -> str:
+    from urllib.parse import urlencode
+
+    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    return ("?" + urlencode(pairs)) if pairs else ""
 
 
 EVENT_COLUMNS = {
@@ -155,10 +202,10 @@ def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> None:
     parts = []
     if "events" in shown:
         parts.append("**Events** " + " ".join(
-            f'<span style="color:{c}">●</span> {md(t)}' for t, c in colors.items()))
+            f'<span style="color:{c}">●</span> {html_text(t)}' for t, c in colors.items()))
     if "spread" in shown and files.onset_legend:
         parts.append("**First event** " + " ".join(
-            f'<span style="background:{c};padding:0 6px">&nbsp;</span> {md(label)}'
+            f'<span style="background:{c};padding:0 6px">&nbsp;</span> {html_text(label)}'
             for label, c in files.onset_legend))
     if "emergency" in shown:
         parts.append(f'**State of emergency** <span style="color:rgb'

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~&:])")
@@ -21,3 +22,8 @@ def link(label: object, url: str) -> str:
     if not re.match(r"^https?://[^\s()<>]+$", url or ""):
         return md(label)
     return f"[{md(label)}]({url})"
+
+
+def html_text(text: object) -> str:
+    """Escape a data value placed inside our own HTML (where Markdown escapes do not apply)."""
+    return html.escape("" if text is None else str(text))

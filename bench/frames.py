@@ -1,0 +1,121 @@
+"""Worker: one app on one dataset under AppTest, one JSON line per measurement on stdout.
+
+    python -m bench.frames --impl kzunrest|baseline --data FOLDER --days 2022-01-01,...
+
+Lines: {"event": "cold", ...} for the first run (dataset loading and static files included),
+then {"event": "step", "day", "ms", "deck_bytes", "rerun_bytes", ...} per slider step, then
+{"event": "done", "static_files": {url: bytes}}. The parent (bench.runner) enforces the time
+and memory budgets by killing this process, so a step that never ends costs only its budget.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import resource
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = {"kzunrest": ROOT / "app.py", "baseline": ROOT / "bench" / "baseline_app.py"}
+GENERATED_PREFIX = "/app/static/generated/"
+
+
+def emit(**fields) -> None:
+    fields["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    sys.stdout.write(json.dumps(fields) + "\n")
+    sys.stdout.flush()
+
+
+def _watch_message_bytes() -> list[int]:
+    """Record the serialized size of every ForwardMsg of each run (all elements, not only the
+    map), by wrapping the function AppTest calls on the run's message queue."""
+    from streamlit.testing.v1 import local_script_runner as lsr
+
+    sizes: list[int] = []
+    original = lsr.parse_tree_from_messages
+
+    def wrapped(messages):
+        sizes.append(sum(m.ByteSize() for m in messages))
+        return original(messages)
+
+    lsr.parse_tree_from_messages = wrapped
+    return sizes
+
+
+def deck_payload(at) -> tuple[int, dict]:
+    """Bytes of the deck spec sent for this frame (spec JSON plus its tooltip field)."""
+    charts = at.get("deck_gl_json_chart")
+    if len(charts) != 1:
+        raise RuntimeError(f"expected one map, found {len(charts)}")
+    proto = charts[0].proto
+    size = len(proto.json.encode("utf-8")) + len(proto.tooltip.encode("utf-8"))
+    return size, json.loads(proto.json)
+
+
+def static_refs(spec: dict) -> set[str]:
+    """URLs of generated static files the spec's layers load (fetched once by the browser)."""
+    return {lyr["data"] for lyr in spec.get("layers", [])
+            if isinstance(lyr.get("data"), str) and lyr["data"].startswith(GENERATED_PREFIX)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--impl", choices=list(APPS), required=True)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--days", required=True, help="comma-separated ISO dates, in order")
+    ap.add_argument("--cold-timeout", type=float, default=600)
+    ap.add_argument("--step-timeout", type=float, default=60)
+    args = ap.parse_args(argv)
+
+    os.environ["KZUNREST_DATA"] = str(Path(args.data).resolve())
+    from streamlit.testing.v1 import AppTest
+
+    from kzunrest.layers import STATIC_DIR
+
+    sizes = _watch_message_bytes()
+    at = AppTest.from_file(str(APPS[args.impl]), default_timeout=args.step_timeout)
+    t0 = time.perf_counter()
+    at.run(timeout=args.cold_timeout)
+    cold_ms = (time.perf_counter() - t0) * 1000
+    if at.exception:
+        emit(event="error", where="cold", message=str([e.value for e in at.exception])[:2000])
+        return 1
+    deck_bytes, spec = deck_payload(at)
+    refs = static_refs(spec)
+    emit(event="cold", ms=round(cold_ms, 1), deck_bytes=deck_bytes, rerun_bytes=sizes[-1])
+
+    for day in args.days.split(","):
+        slider = at.slider(key="date")
+        slider.set_value(dt.date.fromisoformat(day))
+        t0 = time.perf_counter()
+        at.run(timeout=args.step_timeout)
+        ms = (time.perf_counter() - t0) * 1000
+        if at.exception:
+            emit(event="error", where=day, message=str([e.value for e in at.exception])[:2000])
+            return 1
+        shown = at.slider(key="date").value
+        if shown != dt.date.fromisoformat(day):
+            emit(event="error", where=day, message=f"slider shows {shown}, not {day}")
+            return 1
+        deck_bytes, spec = deck_payload(at)
+        refs |= static_refs(spec)
+        emit(event="step", day=day, ms=round(ms, 1), deck_bytes=deck_bytes,
+             rerun_bytes=sizes[-1])
+
+    files = {}
+    for url in sorted(refs):
+        path = STATIC_DIR / url[len("/app/static/"):]
+        files[url] = path.stat().st_size if path.exists() else None
+    emit(event="done", static_files=files)
+    return 0
+
+
+if __name__ == "__main__":
+    # os._exit: a timed-out script thread must not keep the process alive.
+    code = main()
+    sys.stdout.flush()
+    os._exit(code)

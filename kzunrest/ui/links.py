@@ -1,0 +1,39 @@
+"""Opening a link: say which of its parameters were ignored, once per session."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kzunrest import layers, urlstate
+from kzunrest.dataset import Dataset
+from kzunrest.ui import map_view
+from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
+
+
+def check_link(ds: Dataset) -> None:
+    """Warn about parameters Streamlit will drop (bad dates, unknown regions, typos)."""
+    if st.session_state.get("_link_checked"):
+        return
+    st.session_state["_link_checked"] = True
+    ev = ds.events
+    spec = urlstate.view_params(
+        first=FIRST_DAY, last=LAST_DAY, regions=sorted(ds.regions["admin1"]),
+        types=ds.event_types["event_type"].unique(),
+        subtypes=ds.event_types["sub_event_type"].unique(),
+        actors=sorted((set(ev["actor1"]) | set(ev["actor2"])) - {""}),
+        layers=layers.TOGGLEABLE, speeds=map_view.SPEEDS, modes=map_view.MODES,
+        basemaps=map_view.BASEMAP_LABELS, steps=len(ds.story))
+    params = {k: st.query_params.get_all(k) for k in st.query_params}
+    notices = urlstate.check_params(params, spec)
+    if notices:
+        st.session_state["_link_notices"] = notices
+
+
+def show_notices() -> None:
+    notices = st.session_state.get("_link_notices")
+    if notices:
+        st.warning("Some parts of this link could not be used; the defaults are shown "
+                   "instead:\n\n" + "\n".join(f"- {n}" for n in notices), icon="⚠️")
+        if st.button("Dismiss", key="dismiss_link_notice", type="tertiary"):
+            st.session_state.pop("_link_notices", None)
+            st.rerun()

@@ -1,0 +1,80 @@
+"""Story mode: key moments from the price rise to the withdrawal, one step at a time."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from kzunrest import layers, select
+from kzunrest.dataset import Dataset
+from kzunrest.ui.data import dataset_token, map_files
+from kzunrest.ui.text import html_text, link, md
+
+AUTOPLAY_SECONDS = 8
+
+
+def _move(delta: int, steps: int) -> None:
+    st.session_state["step"] = min(max(st.session_state.get("step", 1) + delta, 1), steps)
+
+
+def render(ds: Dataset, *, present: bool = False) -> None:
+    story = ds.story
+    steps = len(story)
+    if steps == 0:
+        st.info("This dataset has no story steps (story.csv is empty).")
+        return
+    st.session_state.setdefault("step", 1)
+    if not 1 <= st.session_state["step"] <= steps:
+        st.session_state["step"] = 1
+    controls = st.columns([1, 1, 6, 2], vertical_alignment="center")
+    controls[0].button("◀ Previous", key="story_prev", on_click=_move, args=(-1, steps),
+                       shortcut="Left", help="Previous step (←)")
+    controls[1].button("Next ▶", key="story_next", on_click=_move, args=(1, steps),
+                       shortcut="Right", help="Next step (→)")
+    # No format_func: a bound widget writes its label into the URL, and the link says step=7.
+    controls[2].select_slider(f"Step (of {steps})", options=list(range(1, steps + 1)),
+                              key="step", bind="query-params")
+    autoplay = controls[3].toggle("Autoplay", key="autoplay",
+                                  help=f"Next step every {AUTOPLAY_SECONDS} s")
+
+    files = map_files(ds, dataset_token(ds), select.Filters())
+    # A full run (Next, Previous, the slider) shows its step without advancing; only the
+    # timer's own reruns of the fragment below move on.
+    st.session_state["_story_ticked"] = False
+
+    @st.fragment(run_every=AUTOPLAY_SECONDS if autoplay else None)
+    def show() -> None:
+        if autoplay and st.session_state.pop("_story_ticked", False):
+            if st.session_state["step"] < steps:
+                _move(1, steps)
+                st.rerun(scope="app")  # the step slider lives outside this fragment
+        st.session_state["_story_ticked"] = True
+        step = story.iloc[st.session_state["step"] - 1]
+        day = step["date"].date()
+        shown = [x for x in str(step["layers"]).split("|") if x]
+        deck = layers.build_deck(
+            ds, files, day, layers=shown, cumulative=True,
+            basemap=st.query_params.get("basemap", "carto-light"),
+            view=layers.view_state(step["longitude"], step["latitude"], step["zoom"]))
+        left, right = st.columns([3, 2] if present else [3, 1.4])
+        with left:
+            st.pydeck_chart(deck, height=760 if present else 560, key="story_map",
+                            alt=f"Map for story step: {step['title']}")
+        with right:
+            caption(step, present)
+            counts = select.events_timeline(ds.events, day)
+            c1, c2 = st.columns(2)
+            c1.metric("Events so far", counts["so_far"])
+            c2.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
+
+    show()
+
+
+def caption(step: pd.Series, present: bool) -> None:
+    size = "2.1rem" if present else "1.25rem"
+    st.markdown(f"#### {step['date']:%A %d %B %Y}")
+    st.markdown(f"## {md(step['title'])}")
+    # The caption's size is ours; its text is escaped.
+    st.markdown(f'<div class="kz-caption" style="font-size:{size};line-height:1.35">'
+                f"{html_text(step['caption'])}</div>", unsafe_allow_html=True)
+    st.markdown(f"Source: {link('report', step['source_url'].split()[0])}")
