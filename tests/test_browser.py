@@ -68,8 +68,7 @@ def changed_fraction(a: Image.Image, b: Image.Image) -> float:
 
 
 def slider_label(page) -> str:
-    return page.locator("[data-testid='stSlider'] [data-testid='stSliderThumbValue']").first \
-        .inner_text()
+    return page.locator(".st-key-date [data-testid='stSliderThumbValue']").first.inner_text()
 
 
 def test_map_draws_kazakhstan_offline_without_errors(page, server):
@@ -91,7 +90,7 @@ def test_arrow_keys_move_the_day_and_the_map_changes(page, server):
     open_map(page, server, "&date=2022-01-03")
     before = map_image(page)
     assert "3 Jan" in slider_label(page)
-    page.locator("[data-testid='stSlider'] input[type='range']").first.focus()
+    page.locator(".st-key-date input[type='range']").first.focus()
     for _ in range(2):
         page.keyboard.press("ArrowRight")
         time.sleep(0.3)
@@ -169,3 +168,64 @@ def test_html_in_the_data_shows_as_text(page, hostile_server):
     time.sleep(1)
     assert not [e for e in page.console_errors if "dialog" in e]
     page.screenshot(path=ARTIFACTS / "hostile-tooltip.png")
+
+
+def test_a_shared_link_reopens_the_same_view(page, server, browser):
+    query = "&date=2022-01-08&mode=day&layers=events&layers=csto-arcs&regions=Almaty"
+    open_map(page, server, query)
+    first = map_image(page)
+    shared = page.url
+    assert "date=2022-01-08" in shared and "regions=Almaty" in shared
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+    other.goto(shared)
+    other.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+    time.sleep(4)
+    assert "8 Jan" in slider_label(other)
+    second = map_image(other)
+    second.save(ARTIFACTS / "shared-link.png")
+    assert changed_fraction(first, second) < 0.02
+    other.context.close()
+
+
+def test_presentation_layout_fits_a_1920x1080_screen(browser, server):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    pg = context.new_page()
+    pg.goto(f"{server}/?present=1&date=2022-01-06&basemap=offline")
+    pg.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+    time.sleep(4)
+    pg.screenshot(path=ARTIFACTS / "present-1920x1080.png")
+    assert not pg.locator("[data-testid='stSidebar']").is_visible()
+    box = pg.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
+    assert box["y"] + box["height"] <= 1080  # the whole map is on screen
+    value = pg.locator("[data-testid='stMetricValue']").first
+    size = value.evaluate("e => parseFloat(getComputedStyle(e.querySelector('*') || e)"
+                          ".fontSize)")
+    assert size >= 48  # figures readable from the back of a room
+    context.close()
+
+
+def test_story_steps_with_the_arrow_keys(page, server):
+    page.goto(f"{server}/story?basemap=offline&step=2")
+    page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
+    time.sleep(3)
+    page.get_by_role("heading", name="The story of January 2022").click()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => location.search.includes('step=3')", timeout=20_000)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("() => location.search.includes('step=2')", timeout=20_000)
+
+
+def test_analyst_filters_and_downloads_the_csv(page, server):
+    page.goto(f"{server}/analysis?regions=Kyzylorda+Region")
+    button = page.get_by_role("button", name="Download CSV")
+    button.wait_for(timeout=60_000)
+    time.sleep(2)
+    with page.expect_download() as info:
+        button.click()
+    path = info.value.path()
+    import pandas as pd
+
+    rows = pd.read_csv(path, dtype=str, keep_default_na=False)
+    assert len(rows) > 0 and set(rows["admin1"]) == {"Kyzylorda Region"}
+    assert rows["source_url"].str.startswith("http").all()
+    assert not rows["notes"].str.match(r"^[=+\-@]").any()

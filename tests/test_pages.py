@@ -151,3 +151,34 @@ def test_data_page_lists_every_source_cited():
     sources = table_frame(at, "sources_table")
     events = pd.read_csv(DATA / "events.csv")
     assert set(sources["source_url"]) == set(events["source_url"])
+
+
+def test_story_page_steps_with_next_and_previous():
+    at = open_page("app_pages/story.py", step="3")
+    assert at.select_slider(key="step").value == 3
+    at.button(key="story_next").click().run()
+    assert at.select_slider(key="step").value == 4
+    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    story = pd.read_csv(DATA / "story.csv")
+    row = story[story["step"] == 4].iloc[0]
+    assert spec["initialViewState"]["longitude"] == pytest.approx(row["longitude"])
+    wanted = {x for x in row["layers"].split("|")}
+    ids = {lyr["id"] for lyr in spec["layers"]} - {"regions", "events-trail"}
+    assert ids == wanted
+    at.button(key="story_prev").click().run()
+    at.button(key="story_prev").click().run()
+    assert at.select_slider(key="step").value == 2
+
+
+def test_a_link_with_bad_parameters_opens_the_defaults_with_a_notice():
+    at = open_page("app_pages/map.py", date="not-a-date", regions="Atlantis")
+    warning = " ".join(w.value for w in at.warning)
+    assert "date=not-a-date ignored" in warning and "regions=Atlantis ignored" in warning
+    assert at.slider(key="date").value.isoformat() == "2022-01-02"
+
+
+def test_presentation_layout_hides_navigation_and_enlarges_type():
+    at = open_page("app_pages/map.py", present="1")
+    assert not at.title  # no page title in the presentation layout
+    css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
+    assert "stSidebar" in css and "stMetricValue" in css
