@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import html
 import json
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,9 +21,11 @@ import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
+from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_hex, to_rgba
 from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
 from PIL import Image
 from pyproj import Transformer
 
@@ -42,6 +46,7 @@ ARC_BEND = 0.2  # how far an arc bows out, as a share of its length
 MAP_BOX = (0.01, 0.10, 0.76, 0.73)
 LEGEND_BOX = (0.78, 0.05, 0.21, 0.78)
 TIMELINE_BOX = (0.06, 0.045, 0.66, 0.05)
+HALO = [patheffects.withStroke(linewidth=3, foreground="white")]  # labels over lines
 BASE_WIDTH_IN = 12.0  # fonts are sized for 12 inches; the dpi scales them to ``size``
 
 
@@ -66,7 +71,7 @@ def _days(start: dt.date, end: dt.date) -> list[dt.date]:
     return [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
 
 
-class _Frame:
+class _Scene:
     """What stays the same from one frame to the next: projection, view, colours, legend."""
 
     def __init__(self, ds: Dataset, events: pd.DataFrame, start: dt.date, end: dt.date,
@@ -82,6 +87,7 @@ class _Frame:
         self.regions = ds.regions.to_crs(self.crs)
         self.region_count = len(self.regions)
         self.country = shapely.union_all(self.regions.geometry.values)
+        self.view = self._view()
 
         events = events.dropna(subset=["latitude", "longitude"])
         x, y = self.to_map.transform(events["longitude"].to_numpy(float),
@@ -105,7 +111,7 @@ class _Frame:
     def legend_onset(self) -> list[tuple[str, str]]:
         seen: dict[str, str] = {}
         for region, day in self.onset.items():
-            seen.setdefault(f"{day:%a %d %b}", self.onset_colors[region])
+            seen.setdefault(f"{day:%a} {day.day} {day:%b}", self.onset_colors[region])
         return list(seen.items())
 
     def key_colors(self) -> list[str | tuple]:
@@ -175,20 +181,21 @@ class _Frame:
             rgb = np.asarray(Image.fromarray(rgb).resize((width, height)))
         return rgb.copy()
 
-    def _set_view(self, ax) -> None:
+    def _view(self) -> tuple[float, float, float, float]:
+        """``x0, x1, y0, y1``: the regions plus a margin, widened to the map box's shape."""
         x0, y0, x1, y1 = self.regions.total_bounds
         mx, my = (x1 - x0) * VIEW_MARGIN, (y1 - y0) * VIEW_MARGIN
-        # Grow the shorter side so the view fills the map box without distorting the shape.
-        fig_w, fig_h = ax.figure.get_size_inches()
-        box_ratio = (MAP_BOX[2] * fig_w) / (MAP_BOX[3] * fig_h)
         x0, x1, y0, y1 = x0 - mx, x1 + mx, y0 - my, y1 + my
+        box_ratio = (MAP_BOX[2] * self.size[0]) / (MAP_BOX[3] * self.size[1])
         w, h = x1 - x0, y1 - y0
         if w / h < box_ratio:
             grow = (h * box_ratio - w) / 2
-            x0, x1 = x0 - grow, x1 + grow
-        else:
-            grow = (w / box_ratio - h) / 2
-            y0, y1 = y0 - grow, y1 + grow
+            return x0 - grow, x1 + grow, y0, y1
+        grow = (w / box_ratio - h) / 2
+        return x0, x1, y0 - grow, y1 + grow
+
+    def _set_view(self, ax) -> None:
+        x0, x1, y0, y1 = self.view
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
 
@@ -212,8 +219,7 @@ class _Frame:
                        edgecolors=edge, linewidths=0.8, zorder=z)
 
     def _draw_arcs(self, ax, csto: pd.DataFrame) -> None:
-        x0, x1 = ax.get_xlim()
-        y0, y1 = ax.get_ylim()
+        x0, x1, y0, y1 = self.view
         # Label positions in view fractions, so that labels of arcs that enter the view side
         # by side (Russia and Belarus from the north-west) do not print over each other.
         placed: list[tuple[float, float]] = []
@@ -237,7 +243,7 @@ class _Frame:
                                 xytext=(5 if left else -5, 3 if low else -3),
                                 textcoords="offset points", fontsize=9, color=color,
                                 fontweight="bold", ha="left" if left else "right",
-                                va="bottom" if low else "top", zorder=6)
+                                va="bottom" if low else "top", zorder=6, path_effects=HALO)
                     break
 
     def _draw_legend(self, ax) -> None:
@@ -264,7 +270,7 @@ class _Frame:
                 continue
             if kind in ("dot", "faded"):
                 alpha = TRAIL_ALPHA if kind == "faded" else 1.0
-                ax.scatter([0.05], [y], s=70, c=[_hex_rgba(_as_hex(color), alpha)],
+                ax.scatter([0.05], [y], s=70, c=[_hex_rgba(color, alpha)],
                            edgecolors="white" if kind == "dot" else "none", linewidths=0.8)
             elif kind == "fill":
                 fill = _hex_rgba(color, ONSET_ALPHA) if color != UNREACHED_FILL else color
@@ -299,13 +305,7 @@ def _plural(n: int, word: str) -> str:
     return f"{n} {word}" + ("" if n == 1 else "s")
 
 
-def _as_hex(color) -> str:
-    return color if isinstance(color, str) else "#555555"
-
-
-def _swatch(y: float, step: float, **style):
-    from matplotlib.patches import Rectangle
-
+def _swatch(y: float, step: float, **style) -> Rectangle:
     h = step * 0.7
     return Rectangle((0.0, y - h / 2), 0.1, h, **style)
 
@@ -336,11 +336,12 @@ def _emergency_text(periods: pd.DataFrame) -> str:
 
 
 def _csto_line(csto: pd.DataFrame) -> str:
+    """``CSTO · present: Russia · leaving: Belarus, Armenia``, phases in the map's order."""
     if csto.empty:
         return "CSTO: no contingent in the country"
-    parts = [c["country"] + ("" if c["phase"] == "present" else f" ({c['phase']})")
-             for _, c in csto.iterrows()]
-    return "CSTO: " + ", ".join(parts)
+    parts = [f"{phase}: " + ", ".join(csto.loc[csto["phase"] == phase, "country"])
+             for phase in layers.PHASE_COLORS if (csto["phase"] == phase).any()]
+    return "  ·  ".join(["CSTO", *parts])
 
 
 def _palette_gif(frames: list[np.ndarray], out: Path, seconds_per_frame: float,
@@ -388,7 +389,7 @@ def render_gif(ds: Dataset, out: Path, start: dt.date, end: dt.date, *,
     if seconds_per_frame <= 0:
         raise ValueError(f"seconds_per_frame must be positive, got {seconds_per_frame}")
     out = Path(out)
-    scene = _Frame(ds, ds.events if events is None else events, start, end, (width, height))
+    scene = _Scene(ds, ds.events if events is None else events, start, end, (width, height))
     frames = []
     for i, day in enumerate(scene.days, start=1):
         frames.append(scene.draw(day))
@@ -458,6 +459,40 @@ def _filtered(layer: pdk.Layer, data):
     return [row for row in data if keep(row)], True
 
 
+def _tooltip_fields(tooltip) -> set[str] | None:
+    """Fields the page's tooltip writes as HTML: those named in its template, or every field
+    (``None``) for pydeck's default tooltip; none when the tooltip is off or plain text."""
+    if tooltip is True:
+        return None
+    if isinstance(tooltip, dict) and "html" in tooltip:
+        return {name.split(".")[-1] for name in re.findall(r"{([\w.]+)}", tooltip["html"])}
+    return set()
+
+
+def _escaped(data, fields: set[str] | None):
+    """``data`` with the tooltip's fields HTML-escaped, in rows and in GeoJSON properties.
+
+    Streamlit's deck component escapes tooltip values; pydeck's standalone page puts them in
+    ``innerHTML`` as they are, so a note holding markup would run on hover without this.
+    """
+    def clean(row):
+        if not isinstance(row, dict):
+            return row
+        out = {k: html.escape(v) if isinstance(v, str) and (fields is None or k in fields)
+               else v for k, v in row.items()}
+        if isinstance(row.get("properties"), dict):
+            out["properties"] = clean(row["properties"])
+        return out
+
+    if fields is not None and not fields:
+        return data
+    if isinstance(data, dict) and isinstance(data.get("features"), list):
+        return {**data, "features": [clean(f) for f in data["features"]]}
+    if isinstance(data, list):
+        return [clean(row) for row in data]
+    return data
+
+
 def snapshot_html(deck: pdk.Deck, out: Path | None = None, *,
                   static_dir: Path = layers.STATIC_DIR, offline: bool = False) -> str:
     """A standalone HTML page of ``deck``, with the data of its static files written inline.
@@ -467,27 +502,29 @@ def snapshot_html(deck: pdk.Deck, out: Path | None = None, *,
     passed deck is unchanged. Day filters run on the GPU in the app; here they are applied to
     the inlined rows (pydeck's page bundle lacks the extension). Text in the data cannot close
     the page's ``<script>``: every ``<`` in the deck's JSON is written as ``\\u003c``. The
-    tooltip is kept. Written to ``out`` when given. deck.gl loads from its CDN unless
-    ``offline`` (pydeck then embeds its 4 MB bundle in the page).
+    tooltip is kept, and the fields it shows are HTML-escaped, since this page (unlike the
+    app's) would otherwise render their markup. Written to ``out`` when given. deck.gl loads
+    from its CDN unless ``offline`` (pydeck then embeds its 4 MB bundle in the page).
     """
     snapshot = copy.copy(deck)
     snapshot.layers = []
+    fields = _tooltip_fields(deck._tooltip)  # pydeck keeps the tooltip only privately
     for layer in deck.layers:
         twin = copy.copy(layer)
         data, was_filtered = _filtered(layer, _inlined(layer.data, static_dir))
-        twin.data = data
+        twin.data = _escaped(data, fields)
         if was_filtered:
             for name in ("extensions", "get_filter_value", "filter_range"):
                 delattr(twin, name)
         snapshot.layers.append(twin)
     snapshot.map_style = _inlined(deck.map_style, static_dir)
     raw = snapshot.to_json()
-    html = snapshot.to_html(as_string=True, notebook_display=False, offline=offline)
-    if html is None or raw not in html:
+    page = snapshot.to_html(as_string=True, notebook_display=False, offline=offline)
+    if page is None or raw not in page:
         raise RuntimeError("pydeck's to_html did not embed the deck JSON as expected")
     safe = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False)
-    html = html.replace(raw, safe.replace("<", "\\u003c"), 1)
-    html = html.replace("<title>pydeck</title>", "<title>kzunrest map</title>", 1)
+    page = page.replace(raw, safe.replace("<", "\\u003c"), 1)
+    page = page.replace("<title>pydeck</title>", "<title>kzunrest map</title>", 1)
     if out is not None:
-        Path(out).write_text(html, encoding="utf-8")
-    return html
+        Path(out).write_text(page, encoding="utf-8")
+    return page

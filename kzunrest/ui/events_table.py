@@ -40,11 +40,12 @@ def render(events: pd.DataFrame, key: str = "events_table") -> None:
 
 def downloads(events: pd.DataFrame) -> None:
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", events_csv(events), file_name="kzunrest-events.csv",
+    c1.download_button("Download CSV", lambda: events_csv(events),
+                       file_name="kzunrest-events.csv",
                        mime="text/csv", key="download_csv", icon=":material/download:",
                        on_click="ignore",
                        help="Our schema; cells that start with = + - @ get a leading ' so a "
                             "spreadsheet does not run them as formulas.")
-    c2.download_button("Download GeoJSON", events_geojson(events),
+    c2.download_button("Download GeoJSON", lambda: events_geojson(events),
                        file_name="kzunrest-events.geojson", mime="application/geo+json",
                        key="download_geojson", icon=":material/download:", on_click="ignore")

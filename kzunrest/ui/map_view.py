@@ -10,6 +10,7 @@ import streamlit as st
 
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
+from kzunrest.ui import export_view
 from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
 from kzunrest.ui.data import dataset_token, map_files
 from kzunrest.ui.text import html_text, link, md
@@ -84,6 +85,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
             on_this_day(ds, events, day)
         if not playing and not present:  # a table per tick would cost more than the map
             todays_events(events, day)
+            export_view.render(ds, events, deck, day)
 
     frame()
 
