@@ -324,9 +324,11 @@ def _parse(raw: pd.DataFrame, fmt: str, colmap: dict[str, str], ctx: _Context,
         number = pd.to_numeric(values.where(values != ""), errors="coerce")
         bad(number.isna() & (values != ""), target, "not a number")
         out[target] = number.astype(float)
-    one_coord = out["latitude"].isna() != out["longitude"].isna()
-    bad(one_coord & out["latitude"].isna(), "latitude", "latitude is missing but longitude given")
-    bad(one_coord & out["longitude"].isna(), "longitude", "longitude is missing but latitude given")
+    # Only blank cells count as missing here: an unreadable one was reported just above.
+    blank_lat = _col(raw, colmap, "latitude") == ""
+    blank_lon = _col(raw, colmap, "longitude") == ""
+    bad(blank_lat & ~blank_lon, "latitude", "latitude is missing but longitude given")
+    bad(blank_lon & ~blank_lat, "longitude", "longitude is missing but latitude given")
 
     for target in ("time_precision", "geo_precision", "fatalities"):
         values = _col(raw, colmap, target)

@@ -70,21 +70,34 @@ def locate(lon: pd.Series, lat: pd.Series, regions: gpd.GeoDataFrame) -> pd.Data
 
     Returns a frame on the same index with ``admin1`` (the containing region, or the nearest one
     within ``OUTSIDE_TOLERANCE_KM``, else missing) and ``outside_km`` (0 inside a polygon).
+    Each distinct position is placed once (events in one town share a position); a fast
+    point-in-polygon join places most, and only the rest are measured to the nearest region.
     """
-    index = lon.index
-    out = pd.DataFrame({"admin1": pd.Series(pd.NA, index=index, dtype="string"),
-                        "outside_km": np.nan}, index=index)
+    out = pd.DataFrame({"admin1": pd.Series(pd.NA, index=lon.index, dtype="string"),
+                        "outside_km": np.nan}, index=lon.index)
     ok = lon.notna() & lat.notna()
     if not ok.any():
         return out
-    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(lon[ok], lat[ok]), index=index[ok],
-                           crs=4326).to_crs(METRIC_CRS)
-    polys = regions[["admin1", "geometry"]].to_crs(METRIC_CRS)
-    joined = gpd.sjoin_nearest(pts, polys, how="left", distance_col="dist_m")
-    joined = joined[~joined.index.duplicated(keep="first")]
-    out.loc[joined.index, "outside_km"] = joined["dist_m"] / 1000
-    near = joined["dist_m"] <= OUTSIDE_TOLERANCE_KM * 1000
-    out.loc[joined.index[near], "admin1"] = joined.loc[near, "admin1"]
+    pairs = pd.DataFrame({"lon": lon[ok], "lat": lat[ok]})
+    unique = pairs.drop_duplicates(ignore_index=True)
+    pts = gpd.GeoDataFrame(geometry=gpd.points_from_xy(unique["lon"], unique["lat"]), crs=4326)
+    inside = gpd.sjoin(pts, regions[["admin1", "geometry"]], how="left", predicate="within")
+    inside = inside[~inside.index.duplicated(keep="first")]
+    placed = pd.DataFrame({"admin1": inside["admin1"].astype("string"), "outside_km": 0.0},
+                          index=unique.index)
+    rest = placed["admin1"].isna()
+    if rest.any():
+        far = pts[rest].to_crs(METRIC_CRS)
+        polys = regions[["admin1", "geometry"]].to_crs(METRIC_CRS)
+        near = gpd.sjoin_nearest(far, polys, how="left", distance_col="dist_m")
+        near = near[~near.index.duplicated(keep="first")]
+        placed.loc[near.index, "outside_km"] = near["dist_m"] / 1000
+        close = near["dist_m"] <= OUTSIDE_TOLERANCE_KM * 1000
+        placed.loc[near.index[close], "admin1"] = near.loc[close, "admin1"]
+    merged = pairs.merge(unique.assign(row=unique.index), on=["lon", "lat"], how="left")
+    found = placed.loc[merged["row"].to_numpy()]
+    out.loc[ok, "admin1"] = found["admin1"].to_numpy()
+    out.loc[ok, "outside_km"] = found["outside_km"].to_numpy()
     return out
 
 
