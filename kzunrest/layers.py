@@ -202,10 +202,11 @@ def _day_filter(size: int = 1) -> list[dict]:
 
 
 def build_regions_layer(files: MapFiles) -> pdk.Layer:
-    # Filled with transparent colour so that a click anywhere in a region picks it.
-    return pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True, filled=True,
-                     get_fill_color=[0, 0, 0, 0], get_line_color=[80, 80, 80, 200],
-                     line_width_min_pixels=1, pickable=True)
+    # Not pickable: with this layer pickable, Streamlit 1.67's deck component stops reporting
+    # clicks on any layer (seen in Chromium); regions are clicked through the spread layer.
+    return pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,
+                     filled=False, get_line_color=[80, 80, 80, 200], line_width_min_pixels=1,
+                     pickable=False)
 
 
 def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:

@@ -143,10 +143,17 @@ def share_popover(ds: Dataset) -> None:
         st.caption("Add &present=1 for the presentation layout.")
 
 
+# Filters a map click sets through session state: Streamlit does not echo such changes into
+# the URL, so the share link takes them from the session.
+_CLICK_SET = ("regions",)
+
+
 def _query_string() -> str:
     from urllib.parse import urlencode
 
-    pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
+    pairs = [(k, v) for k in st.query_params if k not in _CLICK_SET
+             for v in st.query_params.get_all(k)]
+    pairs += [(k, v) for k in _CLICK_SET for v in st.session_state.get(k) or []]
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
