@@ -120,3 +120,13 @@ def test_every_file_and_column_is_documented():
             continue
         missing += [f"{name}:{c}" for c in columns if f"`{c}`" not in section.group(1)]
     assert not missing
+
+
+def test_coverage_meets_the_dataset_targets(ds):
+    """At least 150 events, in all 17 units, 35 localities, and every day from 2 to 19 Jan."""
+    ev = ds.events
+    assert len(ev) >= 150
+    assert set(ev["admin1"]) == set(ds.regions["admin1"])
+    assert ev["location"].nunique() >= 35
+    days = set(ev["event_date"].dt.day[ev["event_date"].dt.month == 1])
+    assert set(range(2, 20)) <= days
