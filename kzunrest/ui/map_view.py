@@ -10,7 +10,7 @@ import streamlit as st
 
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
-from kzunrest.ui import export_view
+from kzunrest.ui import events_table, export_view
 from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
 from kzunrest.ui.data import dataset_token, map_files
 from kzunrest.ui.text import html_text, link, md
@@ -157,18 +157,9 @@ def _query_string() -> str:
     return ("?" + urlencode(pairs)) if pairs else ""
 
 
-EVENT_COLUMNS = {
-    "event_date": st.column_config.DateColumn("Date", format="ddd D MMM"),
-    "event_time": st.column_config.TextColumn("Time"),
-    "location": st.column_config.TextColumn("Place"),
-    "admin1": st.column_config.TextColumn("Region"),
-    "event_type": st.column_config.TextColumn("Type"),
-    "sub_event_type": st.column_config.TextColumn("Sub-type"),
-    "fatalities": st.column_config.NumberColumn("Deaths", help="Blank: no source gives a number"),
-    "notes": st.column_config.TextColumn("What happened", width="large"),
-    "source": st.column_config.TextColumn("Source"),
-    "source_url": st.column_config.LinkColumn("Link", display_text="open"),
-}
+# The day's table: the events table's columns that matter at a glance.
+DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
+               "sub_event_type", "fatalities", "notes", "source", "source_url"]
 
 
 def event_card(ds: Dataset) -> None:
@@ -201,7 +192,7 @@ def todays_events(events: pd.DataFrame, day: dt.date) -> None:
     todays = events[events["event_date"] == pd.Timestamp(day)]
     with st.expander(f"{len(todays)} events on {day:%d %B} with their sources",
                      expanded=False):
-        st.dataframe(todays[list(EVENT_COLUMNS)], column_config=EVENT_COLUMNS,
+        st.dataframe(todays[DAY_COLUMNS], column_config=events_table.COLUMNS,
                      hide_index=True, key="day_table")
 
 
