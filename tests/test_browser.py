@@ -236,11 +236,14 @@ def test_story_steps_with_the_arrow_keys(page, server):
     page.goto(f"{server}/story?basemap=offline&step=2")
     page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
     time.sleep(3)
+    page.get_by_role("button", name="Next").wait_for(timeout=30_000)
     page.get_by_role("heading", name="The story of January 2022").click()
+    time.sleep(1)  # the shortcut listener registers after the buttons render
     page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('step=3')", timeout=20_000)
+    page.wait_for_function("() => location.search.includes('step=3')", timeout=40_000)
+    time.sleep(1)
     page.keyboard.press("ArrowLeft")
-    page.wait_for_function("() => location.search.includes('step=2')", timeout=20_000)
+    page.wait_for_function("() => location.search.includes('step=2')", timeout=40_000)
 
 
 def test_analyst_filters_and_downloads_the_csv(page, server):
