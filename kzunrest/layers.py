@@ -17,6 +17,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import matplotlib
+import numpy as np
 import pandas as pd
 import pydeck as pdk
 import shapely
@@ -93,32 +94,77 @@ def _tip(title: str, body: list[str], foot: str = "") -> dict[str, str]:
     return {"title": title, "body": "\n".join(line for line in body if line), "foot": foot}
 
 
+# Beyond this many events, the browser gets one point per place, day and type (with its
+# count) instead of one per event: a million points would be a file of hundreds of MB.
+MAX_POINTS = 50_000
+
+
 def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
-    """Rows of the events layer: position, day number, colour, radius, tooltip text."""
+    """Rows of the events layer: position, day number, colour, radius, tooltip text.
+
+    Built from whole columns (one conversion per column, not per row), so 10^5 events take
+    about a second.
+    """
+    if events.empty:
+        return []
+    date, fat = events["event_date"], events["fatalities"]
+    known = fat.notna().to_numpy()
+    fat_int = fat.fillna(0).astype("int64").to_numpy()
+    fat_text = np.where(known, fat_int.astype(str), "unknown").tolist()
+    # Radius grows with the toll, so the deadliest events stand out; 0 and unknown alike.
+    radius = (6 + 3 * np.minimum(fat_int, 30).astype(float) ** 0.5).round(2).tolist()
+    long_date = date.dt.strftime("%a %d %b %Y").tolist()
+    iso = date.dt.strftime("%Y-%m-%d").tolist()
+    day = select.day_number(date).astype(int).tolist()
+    rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in events["event_type"].unique()}
+    columns = [events[c].tolist() for c in ("event_id_cnty", "event_time", "admin1",
+                                            "event_type", "sub_event_type", "location", "notes",
+                                            "source", "source_url")]
+    lat = events["latitude"].astype(float).round(5).tolist()
+    lon = events["longitude"].astype(float).round(5).tolist()
     rows = []
-    day = select.day_number(events["event_date"])
-    for (_, ev), d in zip(events.iterrows(), day, strict=True):
-        fat = ev["fatalities"]
-        fat_text = "unknown" if pd.isna(fat) else str(int(fat))
-        when = f"{ev['event_date']:%a %d %b %Y}" + (f" {ev['event_time']}"
-                                                    if ev["event_time"] else "")
-        tip = _tip(f"{when} · {ev['location']}",
-                   [ev["admin1"], f"{ev['event_type']}: {ev['sub_event_type']}",
-                    f"Fatalities: {fat_text}", ev["notes"]],
-                   f"{ev['source']} {ev['source_url']}")
+    for (eid, etime, admin1, etype, sub, loc, notes, source, url, y, x, when, iso_d, d, ft,
+         rad) in zip(*columns, lat, lon, long_date, iso, day, fat_text, radius, strict=True):
         rows.append({
-            "event_id_cnty": ev["event_id_cnty"],
-            "event_date": f"{ev['event_date']:%Y-%m-%d}",
-            "admin1": ev["admin1"],
-            "event_type": ev["event_type"],
-            "location": ev["location"],
-            "latitude": round(float(ev["latitude"]), 5),
-            "longitude": round(float(ev["longitude"]), 5),
-            "day": int(d),
-            "color": hex_to_rgb(colors.get(ev["event_type"], "#8C8C8C"), 220),
-            # Radius grows with the toll, so the deadliest events stand out; 0 and unknown alike.
-            "radius": 6 + 3 * min(int(0 if pd.isna(fat) else fat), 30) ** 0.5,
-            **tip,
+            "event_id_cnty": eid, "event_date": iso_d, "admin1": admin1, "event_type": etype,
+            "location": loc, "latitude": y, "longitude": x, "day": d, "color": rgb[etype],
+            "radius": rad,
+            **_tip(f"{when} {etime} · {loc}" if etime else f"{when} · {loc}",
+                   [admin1, f"{etype}: {sub}", f"Fatalities: {ft}", notes],
+                   f"{source} {url}"),
+        })
+    return rows
+
+
+def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
+    """One row per place (to about 1 km), day and type, with the number of events: what the
+    map draws when there are more than ``MAX_POINTS`` events."""
+    frame = pd.DataFrame({
+        "latitude": events["latitude"].astype(float).round(2),
+        "longitude": events["longitude"].astype(float).round(2),
+        "event_date": events["event_date"], "event_type": events["event_type"],
+        "admin1": events["admin1"], "location": events["location"],
+        "event_id_cnty": events["event_id_cnty"], "fatalities": events["fatalities"],
+    })
+    groups = frame.groupby(["latitude", "longitude", "event_date", "event_type"], sort=False,
+                           observed=True).agg(
+        events=("event_id_cnty", "size"), first_id=("event_id_cnty", "first"),
+        admin1=("admin1", "first"), location=("location", "first"),
+        deaths=("fatalities", "sum")).reset_index()
+    day = select.day_number(groups["event_date"]).astype(int).tolist()
+    rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in groups["event_type"].unique()}
+    radius = (5 + 2.5 * np.log2(groups["events"].to_numpy())).round(2).tolist()
+    rows = []
+    for g, d, rad in zip(groups.itertuples(index=False), day, radius, strict=True):
+        rows.append({
+            "event_id_cnty": g.first_id, "event_date": f"{g.event_date:%Y-%m-%d}",
+            "admin1": g.admin1, "event_type": g.event_type, "location": g.location,
+            "latitude": g.latitude, "longitude": g.longitude, "day": d,
+            "color": rgb[g.event_type], "radius": rad, "events": int(g.events),
+            **_tip(f"{g.event_date:%a %d %b %Y} · {g.location}",
+                   [g.admin1, f"{g.events:,} events: {g.event_type}",
+                    f"Deaths in events with a reported number: {int(g.deaths)}"],
+                   "Grouped by place and day; the table on the Analysis page lists each one."),
         })
     return rows
 
@@ -148,7 +194,8 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
     """Write (once per content) the static files the map's layers load."""
     names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
     regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
-    events_url = publish(_dumps(event_rows(events, type_colors(ds.event_types))), "json",
+    to_rows = grouped_event_rows if len(events) > MAX_POINTS else event_rows
+    events_url = publish(_dumps(to_rows(events, type_colors(ds.event_types))), "json",
                          static_dir)
 
     onset = select.onset_by_region(events)
@@ -270,8 +317,8 @@ def csto_arc_rows(contingents: pd.DataFrame, day: dt.date) -> list[dict]:
     return rows
 
 
-def build_csto_arcs_layer(contingents: pd.DataFrame, day: dt.date) -> pdk.Layer:
-    return pdk.Layer("ArcLayer", id="csto-arcs", data=csto_arc_rows(contingents, day),
+def build_csto_arcs_layer(rows: list[dict]) -> pdk.Layer:
+    return pdk.Layer("ArcLayer", id="csto-arcs", data=rows,
                      get_source_position="from", get_target_position="to",
                      get_source_color="color", get_target_color="color", get_width="width",
                      width_units="'pixels'", get_height=0.5, pickable=True)
@@ -286,10 +333,8 @@ def csto_site_rows(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date)
             for _, s in here.iterrows()]
 
 
-def build_csto_sites_layer(sites: pd.DataFrame, contingents: pd.DataFrame,
-                           day: dt.date) -> pdk.Layer:
-    return pdk.Layer("ScatterplotLayer", id="csto-sites",
-                     data=csto_site_rows(sites, contingents, day),
+def build_csto_sites_layer(rows: list[dict]) -> pdk.Layer:
+    return pdk.Layer("ScatterplotLayer", id="csto-sites", data=rows,
                      get_position="position", get_fill_color=[120, 40, 160, 230],
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=2,
                      get_radius=7, radius_units="'pixels'", pickable=True)
@@ -305,8 +350,14 @@ def view_state(longitude: float, latitude: float, zoom: float) -> pdk.ViewState:
 def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
                cumulative: bool = True, basemap: str = "carto-light",
                highlight: pd.DataFrame | None = None,
-               view: pdk.ViewState | None = None) -> pdk.Deck:
-    """The whole map for ``day`` with the chosen layers (``regions`` is always drawn)."""
+               view: pdk.ViewState | None = None,
+               csto_rows: tuple[list[dict], list[dict]] | None = None) -> pdk.Deck:
+    """The whole map for ``day`` with the chosen layers (``regions`` is always drawn).
+
+    ``csto_rows`` are the day's arc and site rows if the caller has them already (cached).
+    """
+    arcs, sites = csto_rows or (csto_arc_rows(ds.contingents, day),
+                                csto_site_rows(ds.sites, ds.contingents, day))
     n = select.day_number(day)
     stack = [build_regions_layer(files)]
     if "spread" in layers:
@@ -319,11 +370,11 @@ def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
         stack.append(build_period_layer("blackout", files.blackout, n, BLACKOUT_COLOR,
                                         [0, 0, 0, 0], 0))
     if "csto-arcs" in layers:
-        stack.append(build_csto_arcs_layer(ds.contingents, day))
+        stack.append(build_csto_arcs_layer(arcs))
     if "events" in layers:
         stack += build_events_layers(files, n, cumulative)
     if "csto-sites" in layers:
-        stack.append(build_csto_sites_layer(ds.sites, ds.contingents, day))
+        stack.append(build_csto_sites_layer(sites))
     if highlight is not None and len(highlight):
         stack.append(build_highlight_layer(highlight))
     return pdk.Deck(layers=stack, initial_view_state=view or INITIAL_VIEW,

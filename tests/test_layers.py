@@ -64,3 +64,14 @@ def test_csto_arcs_only_while_in_the_country():
     assert arriving[0]["phase"] == "arriving" and "<script>" in arriving[0]["body"]
     assert layers.csto_arc_rows(contingents, dt.date(2022, 1, 14))[0]["phase"] == "leaving"
     assert layers.csto_arc_rows(contingents, dt.date(2022, 1, 15)) == []
+
+
+def test_big_datasets_are_drawn_as_groups_with_counts():
+    frame = pd.concat([events_frame(event_id_cnty=f"T{i}", fatalities=1) for i in range(3)]
+                      + [events_frame(event_id_cnty="T9", event_type="Protests",
+                                      sub_event_type="Peaceful protest")])
+    rows = layers.grouped_event_rows(frame, {"Riots": "#E69F00"})
+    assert sorted(r["events"] for r in rows) == [1, 3]
+    riots = next(r for r in rows if r["event_type"] == "Riots")
+    assert "3 events: Riots" in riots["body"] and "reported number: 3" in riots["body"]
+    assert {"event_id_cnty", "event_date", "admin1", "latitude", "longitude"} <= set(riots)

@@ -44,3 +44,24 @@ def dataset_token(ds: Dataset) -> str:
 def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFiles:
     """Static files for the map, written once per dataset and filter set."""
     return layers.build_map_files(_ds, select.select_events(_ds.events, filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def csto_rows(_ds: Dataset, token: str, day) -> tuple[list[dict], list[dict]]:
+    """The day's CSTO arc and site rows (a play-through asks for each day again and again)."""
+    return (layers.csto_arc_rows(_ds.contingents, day),
+            layers.csto_site_rows(_ds.sites, _ds.contingents, day))
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def day_panel(_ds: Dataset, token: str, filters: select.Filters, day) -> dict:
+    """What "On this day" shows, computed once per dataset, filters and day."""
+    import pandas as pd
+
+    events = select.select_events(_ds.events, filters)
+    return {
+        "counts": select.events_timeline(events, day),
+        "contingents": select.contingents_on(_ds.contingents, day),
+        "milestones": _ds.milestones[_ds.milestones["date"] == pd.Timestamp(day)],
+        "figures": select.figures_known(_ds.figures, day),
+    }

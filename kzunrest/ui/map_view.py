@@ -12,7 +12,7 @@ from kzunrest import layers, select
 from kzunrest.dataset import Dataset
 from kzunrest.ui import events_table, export_view
 from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
-from kzunrest.ui.data import dataset_token, map_files
+from kzunrest.ui.data import csto_rows, dataset_token, day_panel, map_files
 from kzunrest.ui.text import html_text, link, md
 
 DEFAULT_DAY = dt.date(2022, 1, 2)
@@ -71,18 +71,19 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
                       help="Next day (→)")
         left, right = st.columns([3, 1.25])
         with left:
-            highlight = ds.events[ds.events["event_id_cnty"].isin(
-                st.session_state.get("_highlight", []))]
+            picked = st.session_state.get("_highlight") or []
+            highlight = ds.events[ds.events["event_id_cnty"].isin(picked)] if picked else None
             deck = layers.build_deck(ds, files, day, layers=shown or [],
                                      cumulative=mode != "day", basemap=basemap,
-                                     highlight=highlight, view=view)
+                                     highlight=highlight, view=view,
+                                     csto_rows=csto_rows(ds, dataset_token(ds), day))
             st.pydeck_chart(deck, height=720 if present else 560, key="map",
                             on_select=apply_map_selection, selection_mode="single-object",
                             alt="Map of Kazakhstan's regions with the events of the day")
             legend(ds, files, shown or [])
             event_card(ds)
         with right:
-            on_this_day(ds, events, day)
+            on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day)
         if not playing and not present:  # a table per tick would cost more than the map
             todays_events(events, day)
             export_view.render(ds, events, deck, day)
@@ -220,27 +221,26 @@ def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> None:
     st.markdown("  \n".join(parts), unsafe_allow_html=True)
 
 
-def on_this_day(ds: Dataset, events: pd.DataFrame, day: dt.date) -> None:
+def on_this_day(ds: Dataset, panel: dict, day: dt.date) -> None:
     st.subheader(f"{day:%A %d %B %Y}")
-    counts = select.events_timeline(events, day)
+    counts = panel["counts"]
     c1, c2 = st.columns(2)
     c1.metric("Events this day", counts["today"])
     c2.metric("Events so far", counts["so_far"])
-    n_regions = len(ds.regions)
-    c1.metric("Regions reached", f"{counts['regions']} of {n_regions}")
-    here = select.contingents_on(ds.contingents, day)
+    c1.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
+    here = panel["contingents"]
     people = int(here["personnel"].fillna(0).sum())
     c2.metric("CSTO contingents", len(here),
               help="Personnel figure where published: " + (f"{people:,}" if people else "none"))
 
-    todays = ds.milestones[ds.milestones["date"] == pd.Timestamp(day)]
+    todays = panel["milestones"]
     if len(todays):
         st.markdown("**Milestones**")
         for _, m in todays.iterrows():
             when = f"{m['time']} · " if m["time"] else ""
             st.markdown(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
                         f"({link('source', m['source_url'].split()[0])})")
-    known = select.figures_known(ds.figures, day)
+    known = panel["figures"]
     if len(known):
         st.markdown("**Official figures known by this day**")
         for _, f in known.iterrows():
