@@ -182,3 +182,30 @@ def test_parquet_loads_like_csv(tiny_folder):
     frame.to_parquet(buf)
     ev = read_events(buf.getvalue(), folder=tiny_folder).events
     assert ev.iloc[0]["event_date"] == pd.Timestamp("2022-01-02")
+
+
+OLD_ACLED = ("data_id,iso,event_id_cnty,event_id_no_cnty,event_date,year,time_precision,"
+             "event_type,sub_event_type,actor1,assoc_actor_1,inter1,actor2,assoc_actor_2,inter2,"
+             "interaction,region,country,admin1,admin2,admin3,location,latitude,longitude,"
+             "geo_precision,source,source_scale,notes,fatalities,timestamp,iso3")
+
+
+@pytest.mark.parametrize(("admin1", "expected"), [("West Kazakhstan", "West Kazakhstan Region"),
+                                                   ("Almaty City", "Almaty"),
+                                                   ("Astana", "Nur-Sultan")])
+def test_a_pre_2023_acled_export_loads_with_region_spellings_mapped(admin1, expected):
+    from tests.conftest import DATA
+
+    places = {"West Kazakhstan Region": ("Oral", "51.246", "51.4256"),
+              "Almaty": ("Almaty", "43.2525", "76.9115"),
+              "Nur-Sultan": ("Nur-Sultan", "51.1801", "71.446")}
+    town, lat, lon = places[expected]
+    row = (f"8754321,398,KAZ9001,9001,05 January 2022,2022,1,Protests,Peaceful protest,"
+           f"Protesters (Kazakhstan),,6,,,0,60,Caucasus and Central Asia,Kazakhstan,{admin1},,,"
+           f"{town},{lat},{lon},1,Test,National,Rally.,0,1641400000,KAZ")
+    result = read_events(f"{OLD_ACLED}\n{row}\n".encode(), folder=DATA)
+    assert result.source_format == "acled"
+    ev = result.events.iloc[0]
+    assert ev["admin1"] == expected
+    assert ev["event_date"] == pd.Timestamp("2022-01-05")
+    assert ev["fatalities"] == 0
