@@ -7,7 +7,7 @@ from kzunrest.ui import controls, data, events_table
 from kzunrest.vocab import type_colors
 
 ds = data.current_dataset()
-events = select.select_events(ds.events, controls.current_filters())
+events = data.filtered_events(ds, data.dataset_token(ds), controls.current_filters())
 day = st.session_state.get("_day")
 
 st.title("Analysis")

@@ -18,8 +18,9 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
 
     The result is kept for the pages of this run (see :func:`current_filters`).
     """
-    ev = ds.events
-    actors = sorted((set(ev["actor1"]) | set(ev["actor2"])) - {""})
+    from kzunrest.ui.data import actor_options, dataset_token
+
+    actors = actor_options(ds, dataset_token(ds))
     with st.sidebar:
         st.subheader("Filters")
         regions = st.multiselect("Regions", sorted(ds.regions["admin1"]), key="regions",

@@ -43,7 +43,7 @@ def dataset_token(ds: Dataset) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFiles:
     """Static files for the map, written once per dataset and filter set."""
-    return layers.build_map_files(_ds, select.select_events(_ds.events, filters))
+    return layers.build_map_files(_ds, filtered_events(_ds, token, filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -58,10 +58,24 @@ def day_panel(_ds: Dataset, token: str, filters: select.Filters, day) -> dict:
     """What "On this day" shows, computed once per dataset, filters and day."""
     import pandas as pd
 
-    events = select.select_events(_ds.events, filters)
+    events = filtered_events(_ds, token, filters)
     return {
         "counts": select.events_timeline(events, day),
         "contingents": select.contingents_on(_ds.contingents, day),
         "milestones": _ds.milestones[_ds.milestones["date"] == pd.Timestamp(day)],
         "figures": select.figures_known(_ds.figures, day),
     }
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def actor_options(_ds: Dataset, token: str) -> list[str]:
+    """Every actor named in the events, for the sidebar filter."""
+    ev = _ds.events
+    return sorted((set(ev["actor1"]) | set(ev["actor2"])) - {""})
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def filtered_events(_ds: Dataset, token: str, filters: select.Filters):
+    """The events the filters keep. A shared read-only frame: callers never mutate it (with a
+    million events, a copy per rerun would cost more than the whole frame)."""
+    return select.select_events(_ds.events, filters)

@@ -8,6 +8,7 @@ from kzunrest import layers, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.ui import map_view
 from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
+from kzunrest.ui.data import actor_options, dataset_token
 
 
 def check_link(ds: Dataset) -> None:
@@ -15,12 +16,11 @@ def check_link(ds: Dataset) -> None:
     if st.session_state.get("_link_checked"):
         return
     st.session_state["_link_checked"] = True
-    ev = ds.events
     spec = urlstate.view_params(
         first=FIRST_DAY, last=LAST_DAY, regions=sorted(ds.regions["admin1"]),
         types=ds.event_types["event_type"].unique(),
         subtypes=ds.event_types["sub_event_type"].unique(),
-        actors=sorted((set(ev["actor1"]) | set(ev["actor2"])) - {""}),
+        actors=actor_options(ds, dataset_token(ds)),
         layers=layers.TOGGLEABLE, speeds=map_view.SPEEDS, modes=map_view.MODES,
         basemaps=map_view.BASEMAP_LABELS, steps=len(ds.story))
     params = {k: st.query_params.get_all(k) for k in st.query_params}

@@ -12,7 +12,7 @@ from kzunrest import layers, select
 from kzunrest.dataset import Dataset
 from kzunrest.ui import events_table, export_view
 from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
-from kzunrest.ui.data import csto_rows, dataset_token, day_panel, map_files
+from kzunrest.ui.data import csto_rows, dataset_token, day_panel, filtered_events, map_files
 from kzunrest.ui.text import html_text, link, md
 
 DEFAULT_DAY = dt.date(2022, 1, 2)
@@ -43,7 +43,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         playing, speed, mode, basemap, shown, view = _controls(ds, present)
 
     files = map_files(ds, dataset_token(ds), filters)
-    events = select.select_events(ds.events, filters)
+    events = filtered_events(ds, dataset_token(ds), filters)
     if playing and st.session_state["date"] >= LAST_DAY:
         st.session_state["date"] = FIRST_DAY  # Play from the end starts over
     st.session_state["_last_tick"] = time.monotonic()
