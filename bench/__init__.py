@@ -1,0 +1,1 @@
+"""Benchmarks: kzunrest against a naive Streamlit + pydeck baseline (`python -m bench`)."""

@@ -14,7 +14,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import resource
 import sys
 import time
 from pathlib import Path
@@ -24,8 +23,18 @@ APPS = {"kzunrest": ROOT / "app.py", "baseline": ROOT / "bench" / "baseline_app.
 GENERATED_PREFIX = "/app/static/generated/"
 
 
+def peak_rss_mb() -> int:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, not inherited from the
+    parent that forked it)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) // 1024
+    return 0
+
+
 def emit(**fields) -> None:
-    fields["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    fields["peak_rss_mb"] = peak_rss_mb()
     sys.stdout.write(json.dumps(fields) + "\n")
     sys.stdout.flush()
 
@@ -44,6 +53,34 @@ def _watch_message_bytes() -> list[int]:
 
     lsr.parse_tree_from_messages = wrapped
     return sizes
+
+
+def _watch_fragment_time() -> list[float]:
+    """Time spent inside ``st.fragment`` functions per run: in the browser a slider step
+    reruns only the map's fragment, while AppTest reruns the whole page."""
+    import functools
+
+    import streamlit as st
+
+    spent: list[float] = [0.0]
+    original = st.fragment
+
+    def fragment(func=None, **kwargs):
+        def decorate(f):
+            @functools.wraps(f)
+            def timed(*a, **k):
+                t0 = time.perf_counter()
+                try:
+                    return f(*a, **k)
+                finally:
+                    spent[0] += time.perf_counter() - t0
+
+            return original(timed, **kwargs)
+
+        return decorate(func) if func is not None else decorate
+
+    st.fragment = fragment
+    return spent
 
 
 def deck_payload(at) -> tuple[int, dict]:
@@ -77,6 +114,7 @@ def main(argv: list[str] | None = None) -> int:
     from kzunrest.layers import STATIC_DIR
 
     sizes = _watch_message_bytes()
+    fragment_s = _watch_fragment_time()
     at = AppTest.from_file(str(APPS[args.impl]), default_timeout=args.step_timeout)
     t0 = time.perf_counter()
     at.run(timeout=args.cold_timeout)
@@ -91,6 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     for day in args.days.split(","):
         slider = at.slider(key="date")
         slider.set_value(dt.date.fromisoformat(day))
+        fragment_s[0] = 0.0
         t0 = time.perf_counter()
         at.run(timeout=args.step_timeout)
         ms = (time.perf_counter() - t0) * 1000
@@ -104,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         deck_bytes, spec = deck_payload(at)
         refs |= static_refs(spec)
         emit(event="step", day=day, ms=round(ms, 1), deck_bytes=deck_bytes,
-             rerun_bytes=sizes[-1])
+             rerun_bytes=sizes[-1], fragment_ms=round(fragment_s[0] * 1000, 1))
 
     files = {}
     for url in sorted(refs):

@@ -27,8 +27,11 @@ class Param:
 def _date(lo: dt.date, hi: dt.date) -> Callable[[str], str | None]:
     def check(value: str) -> str | None:
         try:
-            day = dt.date.fromisoformat(value)
-        except ValueError:
+            if value.isdigit():  # Streamlit writes a date set during Play as microseconds
+                day = (dt.datetime(1970, 1, 1) + dt.timedelta(microseconds=int(value))).date()
+            else:
+                day = dt.date.fromisoformat(value)
+        except (ValueError, OverflowError):
             return "not a date (YYYY-MM-DD)"
         return None if lo <= day <= hi else f"outside {lo:%d %b} to {hi:%d %b %Y}"
     return check

@@ -105,3 +105,8 @@ def test_on_this_day_panel_shows_counts_milestones_and_figures():
 def test_offline_basemap_uses_the_served_blank_style():
     spec = deck_spec(run_app(basemap="offline"))
     assert spec["mapStyle"] == "/app/static/blank-style.json"
+
+
+def test_a_link_can_open_on_the_first_day():
+    at = run_app(date="2022-01-01")
+    assert at.slider(key="date").value == dt.date(2022, 1, 1)

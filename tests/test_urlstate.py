@@ -42,3 +42,8 @@ def test_a_valid_link_has_no_notice():
 def test_each_bad_parameter_is_named(params, notice):
     notices = check_params(params, SPEC)
     assert len(notices) == 1 and notices[0].startswith(notice), notices
+
+
+def test_a_date_streamlit_wrote_as_microseconds_is_accepted():
+    assert check_params({"date": ["1641168000000000"]}, SPEC) == []  # 3 January 2022
+    assert check_params({"date": ["99999999999999999999999"]}, SPEC)

@@ -16,6 +16,7 @@ from kzunrest.ui.data import csto_rows, dataset_token, day_panel, filtered_event
 from kzunrest.ui.text import html_text, link, md
 
 DEFAULT_DAY = dt.date(2022, 1, 2)
+DAY_TABLE_ROWS = 500
 SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per day
 # Bound widgets show their option values unformatted: Streamlit writes the displayed label
 # into the URL, and the URL contract (DESIGN.md) is the short value, e.g. basemap=offline.
@@ -35,7 +36,6 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
     """The map page; ``present`` is the presentation layout (large type, no extra controls)."""
     if st.session_state.pop("_stop_play", False):
         st.session_state["play"] = False
-    st.session_state.setdefault("date", DEFAULT_DAY)
 
     # In the presentation layout the controls fold away; their values still come from the link.
     box = st.expander("Controls", expanded=False) if present else st.container()
@@ -44,7 +44,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
 
     files = map_files(ds, dataset_token(ds), filters)
     events = filtered_events(ds, dataset_token(ds), filters)
-    if playing and st.session_state["date"] >= LAST_DAY:
+    if playing and st.session_state.get("date", DEFAULT_DAY) >= LAST_DAY:
         st.session_state["date"] = FIRST_DAY  # Play from the end starts over
     st.session_state["_last_tick"] = time.monotonic()
     period = SPEEDS.get(speed or "normal", 1.0)
@@ -56,14 +56,16 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
         if playing and time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
             st.session_state["_last_tick"] = time.monotonic()
-            if st.session_state["date"] >= LAST_DAY:
+            if st.session_state.get("date", DEFAULT_DAY) >= LAST_DAY:
                 st.session_state["_stop_play"] = True
                 st.rerun(scope="app")
             _step(1)
         nav = st.columns([1, 12, 1], vertical_alignment="center")
         nav[0].button("◀", key="prev_day", on_click=_step, args=(-1,), shortcut="Left",
                       help="Previous day (←)")
-        day = nav[1].slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY,
+        # The default is given here, not through session state: a default set in session
+        # state made Streamlit drop a link's ?date=2022-01-01 (the slider's own minimum).
+        day = nav[1].slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY, value=DEFAULT_DAY,
                             step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="date",
                             bind="query-params", label_visibility="collapsed")
         st.session_state["_day"] = day  # read by the other pages' "selected day" rules
@@ -191,10 +193,14 @@ def event_card(ds: Dataset) -> None:
 def todays_events(events: pd.DataFrame, day: dt.date) -> None:
     """The selected day's events with their sources (points in one town overlap on the map)."""
     todays = events[events["event_date"] == pd.Timestamp(day)]
-    with st.expander(f"{len(todays)} events on {day:%d %B} with their sources",
+    with st.expander(f"{len(todays):,} events on {day:%d %B} with their sources",
                      expanded=False):
-        st.dataframe(todays[DAY_COLUMNS], column_config=events_table.COLUMNS,
-                     hide_index=True, key="day_table")
+        # A table is sent whole even while folded: cap it, the Analysis page has them all.
+        st.dataframe(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS),
+                     column_config=events_table.COLUMNS, hide_index=True, key="day_table")
+        if len(todays) > DAY_TABLE_ROWS:
+            st.caption(f"The first {DAY_TABLE_ROWS} of {len(todays):,}; the Analysis page "
+                       "lists every event.")
 
 
 def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> None:
