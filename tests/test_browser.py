@@ -168,7 +168,7 @@ def hostile_server(tmp_path_factory):
         for column in columns:
             frame[column] = PAYLOAD
         frame.to_csv(folder / name, index=False)
-    with streamlit_server({"KZUNREST_DATA": str(folder)}) as url:
+    with streamlit_server({"KZUNREST_DATA": str(folder), "KZUNREST_MAX_UPLOAD_MB": "1"}) as url:
         yield url
 
 
@@ -281,3 +281,14 @@ def test_clicking_a_region_filters_to_it_and_an_event_opens_its_card(page, serve
     page.get_by_text("Kyzylorda, Kyzylorda Region").wait_for(timeout=20_000)
     page.screenshot(path=ARTIFACTS / "event-card.png")
     assert page.get_by_text("Source:").count()
+
+
+def test_an_upload_over_the_size_limit_is_refused_with_a_message(page, hostile_server):
+    page.goto(f"{hostile_server}/data")
+    page.wait_for_selector("[data-testid='stFileUploader']", timeout=60_000)
+    big = b"date,lat,lon\n" + b"2022-01-05,43.25,76.91\n" * 80_000  # about 1.8 MB
+    page.locator("[data-testid='stFileUploader'] input[type='file']").set_input_files(
+        files=[{"name": "big.csv", "mimeType": "text/csv", "buffer": big}])
+    page.get_by_text("1.0MB or smaller", exact=False).first.wait_for(timeout=20_000)
+    page.screenshot(path=ARTIFACTS / "upload-too-big.png")
+    assert page.get_by_text("Traceback").count() == 0
