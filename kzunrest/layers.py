@@ -55,6 +55,14 @@ TOOLTIP = {
 }
 
 
+class CompactDeck(pdk.Deck):
+    """A deck whose JSON has no indentation: pydeck indents by two spaces, which is about a
+    third of a frame's bytes."""
+
+    def to_json(self) -> str:
+        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
+
+
 @dataclass(frozen=True)
 class MapFiles:
     """URLs of the static files one dataset and filter set needs."""
@@ -377,6 +385,6 @@ def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
         stack.append(build_csto_sites_layer(sites))
     if highlight is not None and len(highlight):
         stack.append(build_highlight_layer(highlight))
-    return pdk.Deck(layers=stack, initial_view_state=view or INITIAL_VIEW,
+    return CompactDeck(layers=stack, initial_view_state=view or INITIAL_VIEW,
                     map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
                     map_provider="carto", tooltip=TOOLTIP)

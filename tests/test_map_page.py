@@ -64,13 +64,14 @@ def test_cumulative_mode_keeps_earlier_days_as_a_trail(day_specs):
     assert layer(day_only, "events-trail") is None
 
 
-def test_a_frame_carries_the_day_not_the_data(day_specs):
-    """Under 10 KB a frame: events and shapes are URLs fetched once, not inline data."""
-    import json
-
-    for spec in day_specs.values():
-        assert len(json.dumps(spec)) < 10_000
-        assert isinstance(layer(spec, "events")["data"], str)
+def test_every_frame_carries_the_day_not_the_data():
+    """Under 10 KB a frame, every day: events and shapes are URLs fetched once."""
+    at = run_app()
+    for day in range(1, 26):
+        at.slider(key="date").set_value(dt.date(2022, 1, day)).run()
+        chart = at.get("deck_gl_json_chart")[0].proto
+        assert len(chart.json) + len(chart.tooltip) < 10_000, day
+        assert isinstance(layer(deck_spec(at), "events")["data"], str)
 
 
 def test_the_initial_view_is_the_same_on_every_day(day_specs):
