@@ -119,14 +119,21 @@ def test_arrow_keys_move_the_day_and_the_map_changes(page, server):
     assert changed_fraction(before, after) > 0.01
 
 
-def test_play_advances_the_date(page, server):
+def test_play_advances_the_date_one_day_at_a_time(page, server):
     open_map(page, server, "&date=2022-01-02&speed=fast")
     page.get_by_text("Play").first.click()
     page.wait_for_function("() => location.search.includes('play=true')", timeout=20_000)
-    time.sleep(5)
-    label = slider_label(page)
-    assert "2 Jan" not in label, label
+    seen: list[int] = []
+    start = time.monotonic()
+    while time.monotonic() - start < 8:
+        day = int(slider_label(page).split()[1])
+        if not seen or seen[-1] != day:
+            seen.append(day)
+        time.sleep(0.1)
     page.screenshot(path=ARTIFACTS / "page-playing.png")
+    assert len(seen) >= 3, seen
+    # Every day shown, in order: no skipped day and no step back.
+    assert seen == list(range(seen[0], seen[0] + len(seen))), seen
 
 
 def test_hovering_an_event_shows_its_escaped_tooltip(page, server):

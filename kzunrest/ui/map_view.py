@@ -30,6 +30,27 @@ BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
 def _step(days: int) -> None:
     current = st.session_state.get("date", DEFAULT_DAY)
     st.session_state["date"] = min(max(current + dt.timedelta(days=days), FIRST_DAY), LAST_DAY)
+    if "_play_day" in st.session_state:  # ◀ / ▶ during Play move the played day too
+        st.session_state["_play_day"] = st.session_state["date"]
+
+
+def _play_tick(period: float) -> None:
+    """Advance Play by a day when its period has passed.
+
+    The day being played is kept apart from the slider's value: a tick's request can carry the
+    browser's previous slider value, which would otherwise step the animation back.
+    """
+    day = st.session_state.get("_play_day") or st.session_state.get("date", DEFAULT_DAY)
+    if time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
+        st.session_state["_last_tick"] = time.monotonic()
+        if day >= LAST_DAY:
+            st.session_state.pop("_play_day", None)
+            st.session_state["_stop_play"] = True
+            st.rerun(scope="app")
+        day = day + dt.timedelta(days=1)
+    st.session_state["_play_day"] = day
+    if "date" in st.session_state:  # before the slider's first run its default applies
+        st.session_state["date"] = day
 
 
 def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> None:
@@ -46,6 +67,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
     events = filtered_events(ds, dataset_token(ds), filters)
     if playing and st.session_state.get("date", DEFAULT_DAY) >= LAST_DAY:
         st.session_state["date"] = FIRST_DAY  # Play from the end starts over
+        st.session_state["_play_day"] = FIRST_DAY
     st.session_state["_last_tick"] = time.monotonic()
     period = SPEEDS.get(speed or "normal", 1.0)
 
@@ -54,12 +76,10 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         # Only this part reruns on each tick of Play: the day, the map and the side panel.
         if st.session_state.pop("_app_rerun", False):
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
-        if playing and time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
-            st.session_state["_last_tick"] = time.monotonic()
-            if st.session_state.get("date", DEFAULT_DAY) >= LAST_DAY:
-                st.session_state["_stop_play"] = True
-                st.rerun(scope="app")
-            _step(1)
+        if playing:
+            _play_tick(period)
+        else:
+            st.session_state.pop("_play_day", None)
         nav = st.columns([1, 12, 1], vertical_alignment="center")
         nav[0].button("◀", key="prev_day", on_click=_step, args=(-1,), shortcut="Left",
                       help="Previous day (←)")
