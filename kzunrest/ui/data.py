@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from kzunrest import layers, select
@@ -56,8 +57,6 @@ def csto_rows(_ds: Dataset, token: str, day) -> tuple[list[dict], list[dict]]:
 @st.cache_data(show_spinner=False, max_entries=512)
 def day_panel(_ds: Dataset, token: str, filters: select.Filters, day) -> dict:
     """What "On this day" shows, computed once per dataset, filters and day."""
-    import pandas as pd
-
     events = filtered_events(_ds, token, filters)
     return {
         "counts": select.events_timeline(events, day),

@@ -7,7 +7,7 @@ import streamlit as st
 
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
-from kzunrest.ui.data import dataset_token, map_files
+from kzunrest.ui.data import csto_rows, dataset_token, day_panel, map_files
 from kzunrest.ui.text import html_text, link, md
 
 AUTOPLAY_SECONDS = 8
@@ -55,14 +55,15 @@ def render(ds: Dataset, *, present: bool = False) -> None:
         deck = layers.build_deck(
             ds, files, day, layers=shown, cumulative=True,
             basemap=st.query_params.get("basemap", "carto-light"),
-            view=layers.view_state(step["longitude"], step["latitude"], step["zoom"]))
+            view=layers.view_state(step["longitude"], step["latitude"], step["zoom"]),
+            csto_rows=csto_rows(ds, dataset_token(ds), day))
         left, right = st.columns([3, 2] if present else [3, 1.4])
         with left:
             st.pydeck_chart(deck, height=760 if present else 560, key="story_map",
                             alt=f"Map for story step: {step['title']}")
         with right:
             caption(step, present)
-            counts = select.events_timeline(ds.events, day)
+            counts = day_panel(ds, dataset_token(ds), select.Filters(), day)["counts"]
             c1, c2 = st.columns(2)
             c1.metric("Events so far", counts["so_far"])
             c2.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
