@@ -43,10 +43,14 @@ BASEMAPS = {
 }
 ONSET_CMAP = "YlOrRd_r"  # early onset dark red, later onset pale
 EMERGENCY_COLOR = [178, 24, 43, 230]
-BLACKOUT_COLOR = [20, 20, 40, 55]
+BLACKOUT_LINE = [30, 30, 60, 150]  # hatching: thin lines, so the colours beneath stay true
+HATCH_SPACING = 0.35  # degrees between hatch lines
 PHASE_COLORS = {"arriving": [0, 158, 115], "present": [213, 94, 0], "leaving": [120, 120, 120]}
+SITE_COLOR = [120, 40, 160, 230]
 PRECISION_TEXT = {1: "exact position", 2: "placed at the city: exact position not published",
                   3: "area only: exact position not published"}
+TIME_PRECISION_TEXT = {1: "day known", 2: "day approximate (within a few days)",
+                       3: "known only to a span of days"}
 TOOLTIP = {
     # The markup is ours; {title}, {body} and {foot} are plain-text fields of every row.
     "html": "<b>{title}</b><div>{body}</div><div style='opacity:.75'>{foot}</div>",
@@ -73,6 +77,15 @@ class MapFiles:
     emergency: str
     blackout: str
     onset_legend: tuple[tuple[str, str], ...]  # (day label, hex colour), earliest first
+
+
+def rgb_hex(rgb: list[int]) -> str:
+    """``[r, g, b(, a)]`` as ``#rrggbb``.
+
+    >>> rgb_hex([178, 24, 43, 230])
+    '#b2182b'
+    """
+    return "#" + "".join(f"{int(v):02x}" for v in rgb[:3])
 
 
 def hex_to_rgb(color: str, alpha: int = 255) -> list[int]:
@@ -127,21 +140,43 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
     rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in events["event_type"].unique()}
     columns = [events[c].tolist() for c in ("event_id_cnty", "event_time", "admin1",
                                             "event_type", "sub_event_type", "location", "notes",
-                                            "source", "source_url")]
+                                            "source", "source_url", "actor1", "actor2",
+                                            "geo_precision", "time_precision")]
     lat = events["latitude"].astype(float).round(5).tolist()
     lon = events["longitude"].astype(float).round(5).tolist()
     rows = []
-    for (eid, etime, admin1, etype, sub, loc, notes, source, url, y, x, when, iso_d, d, ft,
-         rad) in zip(*columns, lat, lon, long_date, iso, day, fat_text, radius, strict=True):
+    for (eid, etime, admin1, etype, sub, loc, notes, source, url, a1, a2, gp, tp, y, x, when,
+         iso_d, d, ft, rad) in zip(*columns, lat, lon, long_date, iso, day, fat_text, radius,
+                                   strict=True):
         rows.append({
             "event_id_cnty": eid, "event_date": iso_d, "admin1": admin1, "event_type": etype,
             "location": loc, "latitude": y, "longitude": x, "day": d, "color": rgb[etype],
-            "radius": rad,
+            "radius": rad, "sources": source_links(source, url),
+            "actors": f"{a1} vs {a2}" if a2 else a1, "fatalities": ft,
+            "precision": f"{PRECISION_TEXT.get(int(gp), '')}; "
+                         f"{TIME_PRECISION_TEXT.get(int(tp), '')}".strip("; "),
             **_tip(f"{when} {etime} · {loc}" if etime else f"{when} · {loc}",
                    [admin1, f"{etype}: {sub}", f"Fatalities: {ft}", notes],
                    f"{source} {url}"),
         })
     return rows
+
+
+def source_links(names: str, urls: str) -> list[list[str]]:
+    """``[name, url]`` pairs of an event's sources: ACLED separates names with ";", we
+    separate addresses with whitespace. Unmatched names or addresses are kept as they are.
+
+    >>> source_links("Vlast.kz; Reuters", "https://a.kz/1 https://r.com/2")
+    [['Vlast.kz', 'https://a.kz/1'], ['Reuters', 'https://r.com/2']]
+    >>> source_links("Tengrinews", "https://t.kz/1 https://t.kz/2")
+    [['Tengrinews', 'https://t.kz/1'], ['Tengrinews', 'https://t.kz/2']]
+    """
+    name_list = [n.strip() for n in str(names or "").split(";") if n.strip()]
+    url_list = str(urls or "").split()
+    if len(name_list) == len(url_list):
+        return [[n, u] for n, u in zip(name_list, url_list, strict=True)]
+    label = "; ".join(name_list) or "source"
+    return [[label, u] for u in url_list] or ([[label, ""]] if name_list else [])
 
 
 def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
@@ -216,8 +251,9 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
 
     emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
                                                     "State of emergency")), "geojson", static_dir)
-    blackout_url = publish(_dumps(_period_features(ds.regions, ds.blackout,
-                                                   "Internet shutdown")), "geojson", static_dir)
+    blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
+                                                           "Internet shutdown"))),
+                           "geojson", static_dir)
     # Only the most recent legend entry per day is useful to a viewer.
     seen, dedup = set(), []
     for label, color in legend:
@@ -250,6 +286,56 @@ def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: st
                       "properties": {"admin1": admin1, "start": start, "last": last,
                                      **tip}})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def hatch_lines(geom, spacing: float = HATCH_SPACING):
+    """Diagonal lines ``spacing`` degrees apart, clipped to ``geom``.
+
+    >>> lines = hatch_lines(shapely.box(0, 0, 1, 1), spacing=0.5)
+    >>> lines.geom_type, round(lines.length, 2)
+    ('MultiLineString', 2.83)
+    """
+    x0, y0, x1, y1 = geom.bounds
+    span = (x1 - x0) + (y1 - y0)
+    offsets = np.arange(spacing / 2, span, spacing)
+    # Lines y = x - x0 + y0 - span + c, rising at 45 degrees across the bounding box.
+    lines = [shapely.LineString([(x0, y0 - span + c), (x1, y0 - span + c + (x1 - x0))])
+             for c in offsets + (y1 - y0)]
+    clipped = shapely.intersection(shapely.MultiLineString(lines), geom)
+    parts = [g for g in getattr(clipped, "geoms", [clipped]) if g.geom_type == "LineString"]
+    return shapely.MultiLineString(parts)
+
+
+def hatched(collection: dict) -> dict:
+    """The period features with their polygons replaced by hatching (same properties)."""
+    feats = []
+    for f in collection["features"]:
+        geom = hatch_lines(shapely.geometry.shape(f["geometry"]))
+        feats.append({**f, "geometry": shapely.geometry.mapping(geom)})
+    return {**collection, "features": feats}
+
+
+def csto_arc_labels(rows: list[dict], regions: gpd.GeoDataFrame) -> list[dict]:
+    """A country label per arc where it enters the regions' bounding box, so the label is on
+    screen even when the origin (Minsk, Yerevan) is far off to the west."""
+    x0, y0, x1, y1 = regions.total_bounds
+    box = shapely.box(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5)
+    out = []
+    for r in rows:
+        line = shapely.LineString([r["from"], r["to"]])
+        inside = line.intersection(box)
+        if inside.is_empty:
+            at = r["to"]
+        else:
+            start = shapely.Point(r["from"])
+            # The end of the clipped part nearest the origin: where the arc enters the view.
+            ends = [shapely.Point(c) for c in (inside.coords[0], inside.coords[-1])] if \
+                inside.geom_type == "LineString" else [shapely.Point(r["to"])]
+            nearest = min(ends, key=start.distance)
+            at = [nearest.x, nearest.y]
+        out.append({"position": [round(at[0], 3), round(at[1], 3)], "text": r["country"],
+                    "size": 13})
+    return out
 
 
 def _day_filter(size: int = 1) -> list[dict]:
@@ -343,7 +429,7 @@ def csto_site_rows(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date)
 
 def build_csto_sites_layer(rows: list[dict]) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", id="csto-sites", data=rows,
-                     get_position="position", get_fill_color=[120, 40, 160, 230],
+                     get_position="position", get_fill_color=SITE_COLOR,
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=2,
                      get_radius=7, radius_units="'pixels'", pickable=True)
 
@@ -375,8 +461,8 @@ def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
         stack.append(build_period_layer("emergency", files.emergency, n, [0, 0, 0, 0],
                                         EMERGENCY_COLOR, 3))
     if "blackout" in layers:
-        stack.append(build_period_layer("blackout", files.blackout, n, BLACKOUT_COLOR,
-                                        [0, 0, 0, 0], 0))
+        stack.append(build_period_layer("blackout", files.blackout, n, [0, 0, 0, 0],
+                                        BLACKOUT_LINE, 1))
     if "csto-arcs" in layers:
         stack.append(build_csto_arcs_layer(arcs))
     if "events" in layers:

@@ -3,159 +3,153 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, select
+from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
+from kzunrest.map_spec import SPEEDS_MS
 from kzunrest.ui import events_table, export_view
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
-from kzunrest.ui.data import csto_rows, dataset_token, day_panel, filtered_events, map_files
-from kzunrest.ui.text import html_text, link, md
+from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
+from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_files, map_spec_for
+from kzunrest.ui.links import view_spec
+from kzunrest.ui.map_component import map_component
+from kzunrest.ui.text import link, md
 
 DEFAULT_DAY = dt.date(2022, 1, 2)
 DAY_TABLE_ROWS = 500
-SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per day
-# Bound widgets show their option values unformatted: Streamlit writes the displayed label
-# into the URL, and the URL contract (DESIGN.md) is the short value, e.g. basemap=offline.
+SPEEDS = dict(SPEEDS_MS)
 MODES = {"cumulative": "earlier days fade as a trail", "day": "this day only"}
+MAP_KEY = "map"
+VIEW_KEY = "_view"  # urlstate.View: the day, Play, speed, mode and camera of this session
+SEQ_KEY = "_view_seq"  # bumped when Python (not the browser) sets the view
+# Most of the first screen at 1366x768 and 1920x1080; never so small that it stops reading.
+MAP_HEIGHT = "max(420px, calc(100vh - 250px))"
+MAP_HEIGHT_PRESENT = "max(480px, calc(100vh - 170px))"
 LAYER_LABELS = {"events": "Events", "spread": "Spread", "emergency": "State of emergency",
                 "blackout": "Internet shutdown", "csto-arcs": "CSTO arcs",
                 "csto-sites": "CSTO sites"}
 BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
 
 
-def _step(days: int) -> None:
-    current = st.session_state.get("date", DEFAULT_DAY)
-    st.session_state["date"] = min(max(current + dt.timedelta(days=days), FIRST_DAY), LAST_DAY)
-    if "_play_day" in st.session_state:  # ◀ / ▶ during Play move the played day too
-        st.session_state["_play_day"] = st.session_state["date"]
+def _default_view() -> urlstate.View:
+    return urlstate.View(day=DEFAULT_DAY)
 
 
-def _play_tick(period: float) -> None:
-    """Advance Play by a day when its period has passed.
+def current_view(ds: Dataset) -> urlstate.View:
+    """The playback and camera of this session: from the link on the first run, then as the
+    browser last reported them."""
+    if VIEW_KEY not in st.session_state:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state[VIEW_KEY] = urlstate.read_view(params, view_spec(ds),
+                                                        _default_view())
+        st.session_state[SEQ_KEY] = st.session_state.get(SEQ_KEY, 0) + 1
+    return st.session_state[VIEW_KEY]
 
-    The day being played is kept apart from the slider's value: a tick's request can carry the
-    browser's previous slider value, which would otherwise step the animation back.
-    """
-    day = st.session_state.get("_play_day") or st.session_state.get("date", DEFAULT_DAY)
-    if time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
-        st.session_state["_last_tick"] = time.monotonic()
-        if day >= LAST_DAY:
-            st.session_state.pop("_play_day", None)
-            st.session_state["_stop_play"] = True
-            st.rerun(scope="app")
-        day = day + dt.timedelta(days=1)
-    st.session_state["_play_day"] = day
-    if "date" in st.session_state:  # before the slider's first run its default applies
-        st.session_state["date"] = day
+
+def _write_link(view: urlstate.View) -> None:
+    """The link follows the view: ISO dates, defaults left out (as bound widgets do)."""
+    for key, value in urlstate.view_query(view, _default_view()).items():
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def _on_playback() -> None:
+    """The browser paused, stepped, or changed speed or mode: the day reaches Python."""
+    state = st.session_state.get(MAP_KEY) or {}
+    reported = state.get("playback") or {}
+    try:
+        day = urlstate.parse_day(str(reported.get("date")))
+    except ValueError:
+        return
+    view = st.session_state[VIEW_KEY]
+    st.session_state[VIEW_KEY] = replace(
+        view, day=min(max(day, FIRST_DAY), LAST_DAY), playing=bool(reported.get("playing")),
+        speed=reported.get("speed") if reported.get("speed") in SPEEDS else view.speed,
+        mode=reported.get("mode") if reported.get("mode") in MODES else view.mode)
+
+
+def _on_camera() -> None:
+    cam = (st.session_state.get(MAP_KEY) or {}).get("camera") or {}
+    try:
+        lon, lat, zoom = (float(cam["longitude"]), float(cam["latitude"]), float(cam["zoom"]))
+    except (KeyError, TypeError, ValueError):
+        return
+    st.session_state[VIEW_KEY] = replace(st.session_state[VIEW_KEY], longitude=lon,
+                                         latitude=lat, zoom=zoom)
+
+
+def _on_region() -> None:
+    """A region clicked on the map filters the sidebar to it."""
+    admin1 = (st.session_state.get(MAP_KEY) or {}).get("region")
+    if admin1 and st.session_state.get("regions") != [admin1]:
+        st.session_state["regions"] = [admin1]
+        st.session_state["_app_rerun"] = True  # the sidebar is outside the map fragment
 
 
 def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> None:
     """The map page; ``present`` is the presentation layout (large type, no extra controls)."""
-    if st.session_state.pop("_stop_play", False):
-        st.session_state["play"] = False
-
     # In the presentation layout the controls fold away; their values still come from the link.
     box = st.expander("Controls", expanded=False) if present else st.container()
     with box:
-        playing, speed, mode, basemap, shown, view = _controls(ds, present)
+        basemap, shown = _controls(ds)
+    current_view(ds)
 
-    files = map_files(ds, dataset_token(ds), filters)
-    events = filtered_events(ds, dataset_token(ds), filters)
-    if playing and st.session_state.get("date", DEFAULT_DAY) >= LAST_DAY:
-        st.session_state["date"] = FIRST_DAY  # Play from the end starts over
-        st.session_state["_play_day"] = FIRST_DAY
-    st.session_state["_last_tick"] = time.monotonic()
-    period = SPEEDS.get(speed or "normal", 1.0)
-
-    @st.fragment(run_every=period if playing else None)
+    @st.fragment
     def frame() -> None:
-        # Only this part reruns on each tick of Play: the day, the map and the side panel.
+        # Reruns alone when the browser reports a pause, a step or the camera.
         if st.session_state.pop("_app_rerun", False):
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
-        if playing:
-            _play_tick(period)
-        else:
-            st.session_state.pop("_play_day", None)
-        nav = st.columns([1, 12, 1], vertical_alignment="center")
-        nav[0].button("◀", key="prev_day", on_click=_step, args=(-1,), shortcut="Left",
-                      help="Previous day (←)")
-        # The default is given here, not through session state: a default set in session
-        # state made Streamlit drop a link's ?date=2022-01-01 (the slider's own minimum).
-        day = nav[1].slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY, value=DEFAULT_DAY,
-                            step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="date",
-                            bind="query-params", label_visibility="collapsed")
+        view = st.session_state[VIEW_KEY]
+        _write_link(view)
+        day = view.day
         st.session_state["_day"] = day  # read by the other pages' "selected day" rules
-        nav[2].button("▶", key="next_day", on_click=_step, args=(1,), shortcut="Right",
-                      help="Next day (→)")
+        files = map_files(ds, dataset_token(ds), filters)
+        events = filtered_events(ds, dataset_token(ds), filters)
         left, right = st.columns([3, 1.25])
         with left:
             picked = st.session_state.get("_highlight") or []
-            highlight = ds.events[ds.events["event_id_cnty"].isin(picked)] if picked else None
-            deck = layers.build_deck(ds, files, day, layers=shown or [],
-                                     cumulative=mode != "day", basemap=basemap,
-                                     highlight=highlight, view=view,
-                                     csto_rows=csto_rows(ds, dataset_token(ds), day))
-            st.pydeck_chart(deck, height=720 if present else 560, key="map",
-                            on_select=apply_map_selection, selection_mode="single-object",
-                            alt="Map of Kazakhstan's regions with the events of the day")
-            legend(ds, files, shown or [])
-            event_card(ds)
+            default = layers.PRESENT_VIEW if present else layers.INITIAL_VIEW
+            camera = layers.view_state(
+                view.longitude if view.longitude is not None else default.longitude,
+                view.latitude if view.latitude is not None else default.latitude,
+                view.zoom if view.zoom is not None else default.zoom)
+            spec = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
+                                camera, FIRST_DAY, LAST_DAY, tuple(picked))
+            map_component(spec, key=MAP_KEY, seq=st.session_state[SEQ_KEY],
+                          day=(day - FIRST_DAY).days, playing=view.playing, speed=view.speed,
+                          mode=view.mode, height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
+                          on_playback=_on_playback, on_camera=_on_camera,
+                          on_region=_on_region)
         with right:
             on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day)
-        if not playing and not present:  # a table per tick would cost more than the map
+        if not present:
             todays_events(events, day)
-            export_view.render(ds, events, deck, day)
+            export_view.render(ds, events, lambda: layers.build_deck(
+                ds, files, day, layers=list(shown or []), cumulative=view.mode != "day",
+                basemap=basemap, view=camera), day)
 
     frame()
 
 
-
-def _controls(ds: Dataset, present: bool):
-    """Play, speed, mode, basemap, share, layers and camera; returns their values."""
-    top = st.columns([1, 1.3, 1.6, 1.2, 0.8], vertical_alignment="bottom")
+def _controls(ds: Dataset):
+    """Basemap, share and layers (Play, the day, speed and mode live on the map itself)."""
+    top = st.columns([4, 1.2, 0.8], vertical_alignment="bottom")
     with top[0]:
-        playing = st.toggle("▶ Play", key="play", bind="query-params",
-                            help="Advance one day at a time; stops on 25 January.")
+        shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
+                         selection_mode="multi", key="layers", bind="query-params",
+                         format_func=LAYER_LABELS.get, label_visibility="collapsed")
     with top[1]:
-        speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key="speed",
-                                     bind="query-params", required=True)
-    with top[2]:
-        mode = st.segmented_control("Mode", list(MODES), default="cumulative", key="mode",
-                                    bind="query-params", required=True,
-                                    help="; ".join(f"{k}: {v}" for k, v in MODES.items()))
-    with top[3]:
         basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
-                               bind="query-params",
-                               help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
-    with top[4]:
+                               bind="query-params", label_visibility="collapsed",
+                               format_func=BASEMAP_LABELS.get)
+    with top[2]:
         share_popover(ds)
-    shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
-                     selection_mode="multi", key="layers", bind="query-params",
-                     help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
-    return playing, speed, mode, basemap, shown, camera_view(present)
-
-
-def camera_view(present: bool = False):
-    """The map's camera from the URL (``lon``, ``lat``, ``zoom``), or the whole country.
-
-    The camera is set by the link (or the fields below), not read back from the browser:
-    Streamlit's deck component does not report the user's pan and zoom.
-    """
-    # A presentation screen is wider: the country fills it one zoom step closer.
-    default = layers.PRESENT_VIEW if present else layers.INITIAL_VIEW
-    with st.expander("Camera", expanded=False):
-        cols = st.columns(3)
-        lon = cols[0].number_input("Longitude", -180.0, 180.0, float(default.longitude),
-                                   step=0.5, key="lon", bind="query-params")
-        lat = cols[1].number_input("Latitude", -85.0, 85.0, float(default.latitude),
-                                   step=0.5, key="lat", bind="query-params")
-        zoom = cols[2].number_input("Zoom", 0.0, 20.0, float(default.zoom), step=0.5,
-                                    key="zoom", bind="query-params")
-    return layers.view_state(lon, lat, zoom)
+    return basemap, shown
 
 
 def share_popover(ds: Dataset) -> None:
@@ -185,31 +179,6 @@ DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
                "sub_event_type", "fatalities", "notes", "source", "source_url"]
 
 
-def event_card(ds: Dataset) -> None:
-    """The full record of the event clicked on the map, with its source."""
-    event_id = st.session_state.get("_event_card")
-    match = ds.events[ds.events["event_id_cnty"] == event_id]
-    if match.empty:
-        return
-    ev = match.iloc[0]
-    with st.container(border=True):
-        cols = st.columns([6, 1])
-        cols[0].markdown(f"**{ev['event_date']:%A %d %B %Y}"
-                         f"{' ' + md(ev['event_time']) if ev['event_time'] else ''} · "
-                         f"{md(ev['location'])}, {md(ev['admin1'])}**")
-        if cols[1].button("Close", key="close_card"):
-            st.session_state.pop("_event_card", None)
-            st.rerun(scope="fragment")
-        fat = "unknown" if pd.isna(ev["fatalities"]) else int(ev["fatalities"])
-        st.markdown(f"{md(ev['event_type'])}: {md(ev['sub_event_type'])} · "
-                    f"actors: {md(ev['actor1'])}"
-                    f"{' vs ' + md(ev['actor2']) if ev['actor2'] else ''} · deaths: {fat}")
-        st.markdown(md(ev["notes"]))
-        st.markdown(f"Source: {link(ev['source'] or 'source', ev['source_url'])} · "
-                    f"location precision {ev['geo_precision']}, "
-                    f"date precision {ev['time_precision']} · id {md(ev['event_id_cnty'])}")
-
-
 def todays_events(events: pd.DataFrame, day: dt.date) -> None:
     """The selected day's events with their sources (points in one town overlap on the map)."""
     todays = events[events["event_date"] == pd.Timestamp(day)]
@@ -221,30 +190,6 @@ def todays_events(events: pd.DataFrame, day: dt.date) -> None:
         if len(todays) > DAY_TABLE_ROWS:
             st.caption(f"The first {DAY_TABLE_ROWS} of {len(todays):,}; the Analysis page "
                        "lists every event.")
-
-
-def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> None:
-    """Colour keys as inline swatches; colours are checked hex codes, names are escaped."""
-    colors = dict(zip(ds.event_types["event_type"], ds.event_types["color"], strict=False))
-    parts = []
-    if "events" in shown:
-        parts.append("**Events** " + " ".join(
-            f'<span style="color:{c}">●</span> {html_text(t)}' for t, c in colors.items()))
-    if "spread" in shown and files.onset_legend:
-        parts.append("**First event** " + " ".join(
-            f'<span style="background:{c};padding:0 6px">&nbsp;</span> {html_text(label)}'
-            for label, c in files.onset_legend))
-    if "emergency" in shown:
-        parts.append(f'**State of emergency** <span style="color:rgb'
-                     f'{tuple(layers.EMERGENCY_COLOR[:3])}">▭</span> region outlined')
-    if "blackout" in shown:
-        parts.append('**Internet shutdown** <span style="background:rgba(20,20,40,0.3);'
-                     'padding:0 6px">&nbsp;</span> shaded')
-    if "csto-arcs" in shown:
-        parts.append("**CSTO arcs** " + " ".join(
-            f'<span style="color:rgb{tuple(rgb)}">━</span> {phase}'
-            for phase, rgb in layers.PHASE_COLORS.items()))
-    st.markdown("  \n".join(parts), unsafe_allow_html=True)
 
 
 def on_this_day(ds: Dataset, panel: dict, day: dt.date) -> None:
