@@ -7,7 +7,6 @@ import streamlit as st
 from kzunrest import layers, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.ui import map_view
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
 from kzunrest.ui.data import actor_options, dataset_token
 
 
@@ -17,7 +16,7 @@ def check_link(ds: Dataset) -> None:
         return
     st.session_state["_link_checked"] = True
     spec = urlstate.view_params(
-        first=FIRST_DAY, last=LAST_DAY, regions=sorted(ds.regions["admin1"]),
+        first=ds.first_day, last=ds.last_day, regions=sorted(ds.regions["admin1"]),
         types=ds.event_types["event_type"].unique(),
         subtypes=ds.event_types["sub_event_type"].unique(),
         actors=actor_options(ds, dataset_token(ds)),

@@ -11,11 +11,10 @@ import streamlit as st
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
 from kzunrest.ui import events_table, export_view
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
+from kzunrest.ui.controls import apply_map_selection
 from kzunrest.ui.data import csto_rows, dataset_token, day_panel, filtered_events, map_files
 from kzunrest.ui.text import html_text, link, md
 
-DEFAULT_DAY = dt.date(2022, 1, 2)
 DAY_TABLE_ROWS = 500
 SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per day
 # Bound widgets show their option values unformatted: Streamlit writes the displayed label
@@ -27,23 +26,24 @@ LAYER_LABELS = {"events": "Events", "spread": "Spread", "emergency": "State of e
 BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
 
 
-def _step(days: int) -> None:
-    current = st.session_state.get("date", DEFAULT_DAY)
-    st.session_state["date"] = min(max(current + dt.timedelta(days=days), FIRST_DAY), LAST_DAY)
+def _step(days: int, ds: Dataset) -> None:
+    current = st.session_state.get("date", ds.default_day)
+    st.session_state["date"] = min(max(current + dt.timedelta(days=days), ds.first_day),
+                                   ds.last_day)
     if "_play_day" in st.session_state:  # ◀ / ▶ during Play move the played day too
         st.session_state["_play_day"] = st.session_state["date"]
 
 
-def _play_tick(period: float) -> None:
+def _play_tick(period: float, ds: Dataset) -> None:
     """Advance Play by a day when its period has passed.
 
     The day being played is kept apart from the slider's value: a tick's request can carry the
     browser's previous slider value, which would otherwise step the animation back.
     """
-    day = st.session_state.get("_play_day") or st.session_state.get("date", DEFAULT_DAY)
+    day = st.session_state.get("_play_day") or st.session_state.get("date", ds.default_day)
     if time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
         st.session_state["_last_tick"] = time.monotonic()
-        if day >= LAST_DAY:
+        if day >= ds.last_day:
             st.session_state.pop("_play_day", None)
             st.session_state["_stop_play"] = True
             st.rerun(scope="app")
@@ -65,9 +65,9 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
 
     files = map_files(ds, dataset_token(ds), filters)
     events = filtered_events(ds, dataset_token(ds), filters)
-    if playing and st.session_state.get("date", DEFAULT_DAY) >= LAST_DAY:
-        st.session_state["date"] = FIRST_DAY  # Play from the end starts over
-        st.session_state["_play_day"] = FIRST_DAY
+    if playing and st.session_state.get("date", ds.default_day) >= ds.last_day:
+        st.session_state["date"] = ds.first_day  # Play from the end starts over
+        st.session_state["_play_day"] = ds.first_day
     st.session_state["_last_tick"] = time.monotonic()
     period = SPEEDS.get(speed or "normal", 1.0)
 
@@ -77,19 +77,20 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         if st.session_state.pop("_app_rerun", False):
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
         if playing:
-            _play_tick(period)
+            _play_tick(period, ds)
         else:
             st.session_state.pop("_play_day", None)
         nav = st.columns([1, 12, 1], vertical_alignment="center")
-        nav[0].button("◀", key="prev_day", on_click=_step, args=(-1,), shortcut="Left",
+        nav[0].button("◀", key="prev_day", on_click=_step, args=(-1, ds), shortcut="Left",
                       help="Previous day (←)")
         # The default is given here, not through session state: a default set in session
-        # state made Streamlit drop a link's ?date=2022-01-01 (the slider's own minimum).
-        day = nav[1].slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY, value=DEFAULT_DAY,
+        # state made Streamlit drop a link's ?date= of the first day (the slider's minimum).
+        day = nav[1].slider("Day", min_value=ds.first_day, max_value=ds.last_day,
+                            value=ds.default_day,
                             step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="date",
                             bind="query-params", label_visibility="collapsed")
         st.session_state["_day"] = day  # read by the other pages' "selected day" rules
-        nav[2].button("▶", key="next_day", on_click=_step, args=(1,), shortcut="Right",
+        nav[2].button("▶", key="next_day", on_click=_step, args=(1, ds), shortcut="Right",
                       help="Next day (→)")
         left, right = st.columns([3, 1.25])
         with left:
@@ -119,7 +120,7 @@ def _controls(ds: Dataset, present: bool):
     top = st.columns([1, 1.3, 1.6, 1.2, 0.8], vertical_alignment="bottom")
     with top[0]:
         playing = st.toggle("▶ Play", key="play", bind="query-params",
-                            help="Advance one day at a time; stops on 25 January.")
+                            help=f"Advance one day at a time; stops on {ds.last_day:%d %B}.")
     with top[1]:
         speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key="speed",
                                      bind="query-params", required=True)
@@ -136,17 +137,17 @@ def _controls(ds: Dataset, present: bool):
     shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
                      selection_mode="multi", key="layers", bind="query-params",
                      help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
-    return playing, speed, mode, basemap, shown, camera_view(present)
+    return playing, speed, mode, basemap, shown, camera_view(ds, present)
 
 
-def camera_view(present: bool = False):
+def camera_view(ds: Dataset, present: bool = False):
     """The map's camera from the URL (``lon``, ``lat``, ``zoom``), or the whole country.
 
     The camera is set by the link (or the fields below), not read back from the browser:
     Streamlit's deck component does not report the user's pan and zoom.
     """
-    # A presentation screen is wider: the country fills it one zoom step closer.
-    default = layers.PRESENT_VIEW if present else layers.INITIAL_VIEW
+    # The presentation layout's map is larger (wide screen, 720 px high): fitted to it.
+    default = ds.view_for(1800, 720) if present else ds.initial_view
     with st.expander("Camera", expanded=False):
         cols = st.columns(3)
         lon = cols[0].number_input("Longitude", -180.0, 180.0, float(default.longitude),
