@@ -4,9 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from kzunrest import charts, layers, select
+from kzunrest import charts, layers, select, viewport
 from kzunrest.ui import data
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
 from kzunrest.ui.text import md
 
 ds = data.current_dataset()
@@ -14,17 +13,25 @@ st.title("CSTO deployment")
 st.caption("Troops of Russia, Belarus, Armenia, Tajikistan and Kyrgyzstan, sent at "
            "Kazakhstan's request on the night of 5 to 6 January 2022.")
 
-day = st.slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY,
-                value=st.session_state.get("_day") or dt.date(2022, 1, 8),
+# Opens on the map's day, else on the first day the most contingents were in the country.
+opening = st.session_state.get("_day") or select.busiest_contingent_day(ds.contingents,
+                                                                        ds.days())
+day = st.slider("Day", min_value=ds.first_day, max_value=ds.last_day,
+                value=opening or ds.default_day,
                 step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="csto_day")
 st.altair_chart(charts.contingents_gantt(ds.contingents, day), key="chart_gantt")
 
 left, right = st.columns([3, 2])
 with left:
+    # The camera frames the airlift: every contingent's home and destination, and the regions.
+    x0, y0, x1, y1 = ds.regions.total_bounds
+    lons = [x0, x1, *ds.contingents["origin_lon"], *ds.contingents["destination_lon"]]
+    lats = [y0, y1, *ds.contingents["origin_lat"], *ds.contingents["destination_lat"]]
+    csto_view = viewport.fit_bounds((min(lons), min(lats), max(lons), max(lats)), 900, 480)
     files = data.map_files(ds, data.dataset_token(ds), select.Filters())
     deck = layers.build_deck(ds, files, day, layers=["csto-arcs", "csto-sites"],
                              basemap=st.session_state.get("basemap", "carto-light"),
-                             view=layers.CSTO_VIEW)
+                             view=layers.view_state(**csto_view.__dict__))
     st.pydeck_chart(deck, height=480, key="csto_map")
 with right:
     here = select.contingents_on(ds.contingents, day)

@@ -57,10 +57,15 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _export_gif(args: argparse.Namespace) -> int:
-    from kzunrest.animation import render_gif
+    from kzunrest.animation import gif_days, render_gif
     from kzunrest.dataset import read_dataset
 
     ds = read_dataset(data_dir())
+    start, end = gif_days(ds)
+    args.start, args.end = args.start or start, args.end or end
+    if args.start > args.end:
+        print(f"--start {args.start} is after --end {args.end}", file=sys.stderr)
+        return 2
     frames = (args.end - args.start).days + 1
     started = time.perf_counter()
     try:
@@ -89,10 +94,10 @@ def main(argv: list[str] | None = None) -> int:
                                      "of emergency, CSTO contingents) into a looping GIF, from "
                                      "the dataset in KZUNREST_DATA.")
     gif.add_argument("out", metavar="OUT.gif")
-    gif.add_argument("--start", type=_date, default=dt.date(2022, 1, 2),
-                     help="first day, YYYY-MM-DD (default 2022-01-02)")
-    gif.add_argument("--end", type=_date, default=dt.date(2022, 1, 19),
-                     help="last day, YYYY-MM-DD (default 2022-01-19)")
+    gif.add_argument("--start", type=_date, default=None,
+                     help="first day, YYYY-MM-DD (default: the dataset's default day)")
+    gif.add_argument("--end", type=_date, default=None,
+                     help="last day, YYYY-MM-DD (default: the dataset's last day)")
     gif.add_argument("--size", type=_size, default=(1200, 800),
                      help="WIDTHxHEIGHT in pixels (default 1200x800)")
     gif.add_argument("--seconds-per-frame", type=float, default=1.0,
@@ -100,7 +105,7 @@ def main(argv: list[str] | None = None) -> int:
     gif.set_defaults(func=_export_gif)
     args = parser.parse_args(argv)
     if args.command == "export-gif":
-        if args.start > args.end:
+        if args.start and args.end and args.start > args.end:
             gif.error(f"--start {args.start} is after --end {args.end}")
         if args.size[0] < 200 or args.size[1] < 150:
             gif.error(f"--size {args.size[0]}x{args.size[1]} is too small (at least 200x150)")

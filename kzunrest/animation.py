@@ -368,6 +368,12 @@ def _palette_gif(frames: list[np.ndarray], out: Path, seconds_per_frame: float,
                    optimize=False, disposal=1)
 
 
+def gif_days(ds: Dataset) -> tuple[dt.date, dt.date]:
+    """The days a GIF covers unless told otherwise: from the day the map opens on to the
+    dataset's last day."""
+    return ds.default_day, ds.last_day
+
+
 def render_gif(ds: Dataset, out: Path, start: dt.date, end: dt.date, *,
                events: pd.DataFrame | None = None, size: tuple[int, int] = (1200, 800),
                seconds_per_frame: float = 1.0,

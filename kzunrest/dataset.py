@@ -5,14 +5,15 @@ Each context file is checked on reading; problems name the file, line, column an
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 
 from kzunrest import regions as regions_mod
-from kzunrest import vocab
+from kzunrest import viewport, vocab
 from kzunrest.errors import DataError, Problem
 from kzunrest.loader import LoadResult, read_events
 
@@ -58,9 +59,96 @@ CONTEXT_FILES: dict[str, list[tuple[str, str]]] = {
 }
 
 
+# The optional settings table (settings.csv: setting, value): what a dataset may say about
+# itself instead of leaving it to be derived from its data. Name -> (kind, help).
+DATASET_SETTINGS: dict[str, tuple[str, str]] = {
+    "first_day": ("date", "first day of the calendar (default: the earliest event)"),
+    "last_day": ("date", "last day of the calendar (default: the latest event)"),
+    "default_day": ("date", "the day the map opens on (default: the first day)"),
+    "country": ("text", "ISO 3166 code of the country, for the gazetteer (default: the "
+                        "country of most GeoNames towns inside the regions)"),
+    "crs": ("text", "projected CRS for distances in metres (default: an equal-area "
+                    "projection centred on the regions)"),
+}
+
+
+def read_settings(folder: Path) -> dict[str, str]:
+    """The folder's ``settings.csv`` as ``{setting: value}`` ({} when there is none); an
+    unknown setting, a repeated one or a bad date is a :class:`DataError` naming its line."""
+    path = Path(folder) / "settings.csv"
+    if not path.exists():
+        return {}
+    try:
+        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
+        raise DataError([Problem(None, None, None, f"unreadable: {err}")], path.name) from None
+    missing = [c for c in ("setting", "value") if c not in raw.columns]
+    if missing:
+        raise DataError([Problem(1, c, None, "required column is missing") for c in missing],
+                        path.name)
+    problems, out = [], {}
+    for line, name, value in zip(range(2, len(raw) + 2), raw["setting"].str.strip(),
+                                 raw["value"].str.strip(), strict=True):
+        if name not in DATASET_SETTINGS:
+            problems.append(Problem(line, "setting", name, "unknown setting (known: "
+                                    + ", ".join(DATASET_SETTINGS) + ")"))
+        elif name in out:
+            problems.append(Problem(line, "setting", name, "given twice"))
+        elif DATASET_SETTINGS[name][0] == "date" and _iso_date(value) is None:
+            problems.append(Problem(line, "value", value, "not a date (expected YYYY-MM-DD)"))
+        else:
+            out[name] = value
+    if problems:
+        raise DataError(problems, path.name)
+    return out
+
+
+def _iso_date(text: str) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """The days a dataset's animation runs over, and the day the map opens on."""
+
+    first_day: dt.date
+    last_day: dt.date
+    default_day: dt.date
+
+
+def calendar_of(events: pd.DataFrame, settings: dict[str, str]) -> Calendar:
+    """The calendar from the settings where they name it, else from the events' dates.
+
+    >>> ev = pd.DataFrame({"event_date": pd.to_datetime(["2023-03-04", "2023-03-01"])})
+    >>> calendar_of(ev, {})
+    Calendar(first_day=datetime.date(2023, 3, 1), last_day=datetime.date(2023, 3, 4), \
+default_day=datetime.date(2023, 3, 1))
+    >>> calendar_of(ev, {"default_day": "2023-03-02"}).default_day
+    datetime.date(2023, 3, 2)
+    """
+    dates = events["event_date"].dropna() if "event_date" in events else pd.Series()
+    first = _iso_date(settings.get("first_day", ""))
+    last = _iso_date(settings.get("last_day", ""))
+    if dates.empty and (first is None or last is None):
+        raise ValueError("no dated events, and the settings name no first_day and last_day")
+    first = first or dates.min().date()
+    last = last or dates.max().date()
+    if first > last:
+        raise ValueError(f"first day {first} is after last day {last}")
+    default = _iso_date(settings.get("default_day", "")) or first
+    return Calendar(first, last, min(max(default, first), last))
+
+
 @dataclass
 class Dataset:
-    """Everything a page shows, read once from a dataset folder."""
+    """Everything a page shows, read once from a dataset folder.
+
+    The calendar, camera, country and CRS belong to the dataset (settings.csv or derived from
+    its events and regions): nothing about one country or year is written in the code.
+    """
 
     folder: Path
     events: pd.DataFrame
@@ -74,10 +162,65 @@ class Dataset:
     figures: pd.DataFrame
     milestones: pd.DataFrame
     story: pd.DataFrame
+    settings: dict[str, str] = field(default_factory=dict)
+    calendar: Calendar | None = None  # set from events and settings when None
+    country: str | None = None
+    crs: str = ""
+
+    def __post_init__(self) -> None:
+        if self.calendar is None:
+            self.calendar = calendar_of(self.events, self.settings)
+        if not self.crs:
+            self.crs = self.settings.get("crs") or regions_mod.metric_crs(self.regions)
+        if self.country is None:
+            self.country = self.settings.get("country") or _infer_country(self.regions)
+
+    @property
+    def first_day(self) -> dt.date:
+        return self.calendar.first_day
+
+    @property
+    def last_day(self) -> dt.date:
+        return self.calendar.last_day
+
+    @property
+    def default_day(self) -> dt.date:
+        """The day the map opens on: the settings' ``default_day``, else the first day."""
+        return self.calendar.default_day
+
+    def days(self) -> list[dt.date]:
+        """Every day of the calendar, first to last."""
+        return [self.first_day + dt.timedelta(days=i)
+                for i in range((self.last_day - self.first_day).days + 1)]
+
+    @property
+    def initial_view(self) -> viewport.View:
+        """The camera at which the regions fill a map of about 1200 x 700 pixels."""
+        return self.view_for(*viewport.DEFAULT_SIZE)
+
+    def view_for(self, width: int, height: int) -> viewport.View:
+        """The camera at which the regions fill a map of ``width`` x ``height`` pixels."""
+        return viewport.fit_bounds(tuple(self.regions.total_bounds), width, height)
 
     def with_events(self, load: LoadResult) -> Dataset:
-        """The same context with another event file (an analyst's upload)."""
-        return Dataset(**{**self.__dict__, "events": load.events, "load": load})
+        """The same context with another event file (an analyst's upload).
+
+        The folder's calendar is kept when the new events fall inside it; otherwise the
+        calendar is the new events' own (an upload of another year animates over its dates).
+        """
+        calendar = self.calendar
+        dates = load.events["event_date"].dropna()
+        if len(dates) and (dates.min().date() < calendar.first_day
+                           or dates.max().date() > calendar.last_day):
+            calendar = calendar_of(load.events, {})
+        return Dataset(**{**self.__dict__, "events": load.events, "load": load,
+                          "calendar": calendar})
+
+
+def _infer_country(regions: gpd.GeoDataFrame) -> str | None:
+    from kzunrest.gazetteer import infer_country
+
+    return infer_country(regions)
 
 
 def read_dataset(folder: Path) -> Dataset:
@@ -85,6 +228,11 @@ def read_dataset(folder: Path) -> Dataset:
     folder = Path(folder)
     problems: list[Problem] = []
     load = None
+    settings: dict[str, str] = {}
+    try:
+        settings = read_settings(folder)
+    except DataError as err:
+        problems += _prefixed(err.problems, "settings.csv")
     try:
         load = read_events(folder / "events.csv", folder=folder)
     except DataError as err:
@@ -97,6 +245,11 @@ def read_dataset(folder: Path) -> Dataset:
             problems += _prefixed(err.problems, name)
     if problems:
         raise DataError(problems, str(folder))
+    try:
+        calendar = calendar_of(load.events, settings)
+    except ValueError as err:
+        raise DataError([Problem(None, None, None, f"settings.csv: {err}")],
+                        str(folder)) from None
     return Dataset(
         folder=folder, events=load.events, load=load,
         regions=regions_mod.read_regions(folder / "regions_2022.geojson"),
@@ -105,6 +258,7 @@ def read_dataset(folder: Path) -> Dataset:
         emergency=context["emergency.csv"], blackout=context["blackout.csv"],
         figures=context["figures.csv"], milestones=context["milestones.csv"],
         story=context["story.csv"].sort_values("step", ignore_index=True),
+        settings=settings, calendar=calendar,
     )
 
 
@@ -152,8 +306,9 @@ def read_context_file(path: Path) -> pd.DataFrame:
                          for i in values.index[~okay]]
             out[column] = values.where(okay, "")
         elif kind == "urls":
+            # astype: on an empty file map() returns strings, not booleans.
             okay = values.map(lambda v: all(u.startswith(("http://", "https://"))
-                                            for u in v.split()))
+                                            for u in v.split())).astype(bool)
             problems += [Problem(int(i), column, values[i], "not http(s) addresses")
                          for i in values.index[~okay & ~blank]]
             out[column] = values

@@ -31,12 +31,8 @@ STATIC_DIR = PROJECT_ROOT / "static"
 STATIC_URL = "/app/static"
 LAYER_IDS = ["regions", "events", "spread", "emergency", "blackout", "csto-arcs", "csto-sites"]
 TOGGLEABLE = LAYER_IDS[1:]
-# Kazakhstan fills the view at this camera; it never changes between frames, so the user's
-# own zoom and pan survive playback.
-INITIAL_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=3.2, pitch=0, bearing=0)
-PRESENT_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=4.0, pitch=0, bearing=0)
-# The CSTO page frames the airlift: from Belarus and Armenia in the west to Almaty.
-CSTO_VIEW = pdk.ViewState(longitude=58.0, latitude=47.0, zoom=2.6, pitch=30, bearing=0)
+# The camera comes from the dataset (its regions' bounds, Dataset.initial_view); it never
+# changes between frames, so the user's own zoom and pan survive playback.
 BASEMAPS = {
     "carto-light": "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json",
     "offline": f"{STATIC_URL}/blank-style.json",
@@ -120,8 +116,9 @@ def _tip(title: str, body: list[str], foot: str = "") -> dict[str, str]:
 MAX_POINTS = 50_000
 
 
-def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
-    """Rows of the events layer: position, day number, colour, radius, tooltip text.
+def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date) -> list[dict]:
+    """Rows of the events layer: position, day number (from ``first``), colour, radius,
+    tooltip text.
 
     Built from whole columns (one conversion per column, not per row), so 10^5 events take
     about a second.
@@ -136,7 +133,7 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
     radius = (6 + 3 * np.minimum(fat_int, 30).astype(float) ** 0.5).round(2).tolist()
     long_date = date.dt.strftime("%a %d %b %Y").tolist()
     iso = date.dt.strftime("%Y-%m-%d").tolist()
-    day = select.day_number(date).astype(int).tolist()
+    day = select.day_number(date, first).astype(int).tolist()
     rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in events["event_type"].unique()}
     columns = [events[c].tolist() for c in ("event_id_cnty", "event_time", "admin1",
                                             "event_type", "sub_event_type", "location", "notes",
@@ -162,6 +159,7 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
     return rows
 
 
+<<<<<<< HEAD
 def source_links(names: str, urls: str) -> list[list[str]]:
     """``[name, url]`` pairs of an event's sources: ACLED separates names with ";", we
     separate addresses with whitespace. Unmatched names or addresses are kept as they are.
@@ -180,6 +178,10 @@ def source_links(names: str, urls: str) -> list[list[str]]:
 
 
 def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
+=======
+def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str],
+                       first: dt.date) -> list[dict]:
+>>>>>>> house
     """One row per place (to about 1 km), day and type, with the number of events: what the
     map draws when there are more than ``MAX_POINTS`` events."""
     frame = pd.DataFrame({
@@ -194,7 +196,7 @@ def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dic
         events=("event_id_cnty", "size"), first_id=("event_id_cnty", "first"),
         admin1=("admin1", "first"), location=("location", "first"),
         deaths=("fatalities", "sum")).reset_index()
-    day = select.day_number(groups["event_date"]).astype(int).tolist()
+    day = select.day_number(groups["event_date"], first).astype(int).tolist()
     rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in groups["event_type"].unique()}
     radius = (5 + 2.5 * np.log2(groups["events"].to_numpy())).round(2).tolist()
     rows = []
@@ -225,7 +227,7 @@ def onset_colors(onset: pd.Series) -> dict[str, str]:
     """Hex colour per region from its onset day on a sequential scale."""
     if onset.empty:
         return {}
-    days = select.day_number(onset)
+    days = select.day_number(onset, onset.min())
     lo, hi = int(days.min()), max(int(days.max()), int(days.min()) + 1)
     cmap = matplotlib.colormaps[ONSET_CMAP]
     return {r: matplotlib.colors.to_hex(cmap(0.85 * (int(d) - lo) / (hi - lo)))
@@ -238,21 +240,29 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
     names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
     regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
     to_rows = grouped_event_rows if len(events) > MAX_POINTS else event_rows
-    events_url = publish(_dumps(to_rows(events, type_colors(ds.event_types))), "json",
-                         static_dir)
+    events_url = publish(_dumps(to_rows(events, type_colors(ds.event_types), ds.first_day)),
+                         "json", static_dir)
 
     onset = select.onset_by_region(events)
     colors = onset_colors(onset)
-    spread = {r: {"admin1": r, "day": select.day_number(t), "fill": hex_to_rgb(colors[r], 150),
+    spread = {r: {"admin1": r, "day": select.day_number(t, ds.first_day),
+                  "fill": hex_to_rgb(colors[r], 150),
                   **_tip(r, [f"first event {t:%a %d %b}"])}
               for r, t in onset.items()}
     spread_url = publish(_dumps(_region_features(ds.regions, spread)), "geojson", static_dir)
     legend = tuple((f"{t:%d %b}", colors[r]) for r, t in onset.items())
 
     emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
+<<<<<<< HEAD
                                                     "State of emergency")), "geojson", static_dir)
     blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
                                                            "Internet shutdown"))),
+=======
+                                                    "State of emergency", ds.first_day)),
+                            "geojson", static_dir)
+    blackout_url = publish(_dumps(_period_features(ds.regions, ds.blackout,
+                                                   "Internet shutdown", ds.first_day)),
+>>>>>>> house
                            "geojson", static_dir)
     # Only the most recent legend entry per day is useful to a viewer.
     seen, dedup = set(), []
@@ -264,7 +274,8 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
                     tuple(dedup))
 
 
-def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str) -> dict:
+def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str,
+                     first: dt.date) -> dict:
     """Polygons with a [first day, last day] pair for the GPU filter; national = whole country."""
     country = shapely.union_all(regions.geometry.values)
     geoms = dict(zip(regions["admin1"], regions.geometry, strict=True))
@@ -272,11 +283,12 @@ def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: st
     for _, p in periods.iterrows():
         admin1 = p.get("admin1", "") or ""
         geom = geoms.get(admin1, country) if admin1 else country
-        start = select.day_number(p["start_date"])
+        start = select.day_number(p["start_date"], first)
         if pd.isna(p["end_date"]):
             last = 10_000
         else:
-            last = select.day_number(p["end_date"]) - (1 if p.get("end_time") == "00:00" else 0)
+            last = (select.day_number(p["end_date"], first)
+                    - (1 if p.get("end_time") == "00:00" else 0))
         when = (f"{p['start_date']:%d %b} {p.get('start_time') or ''} to "
                 + (f"{p['end_date']:%d %b} {p.get('end_time') or ''}" if not pd.isna(
                     p["end_date"]) else "unknown"))
@@ -452,7 +464,7 @@ def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
     """
     arcs, sites = csto_rows or (csto_arc_rows(ds.contingents, day),
                                 csto_site_rows(ds.sites, ds.contingents, day))
-    n = select.day_number(day)
+    n = select.day_number(day, ds.first_day)
     stack = [build_regions_layer(files)]
     if "spread" in layers:
         stack.append(build_spread_layer(files, n))
@@ -471,6 +483,7 @@ def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
         stack.append(build_csto_sites_layer(sites))
     if highlight is not None and len(highlight):
         stack.append(build_highlight_layer(highlight))
-    return CompactDeck(layers=stack, initial_view_state=view or INITIAL_VIEW,
+    return CompactDeck(layers=stack, initial_view_state=view or view_state(
+                           **ds.initial_view.__dict__),
                     map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
                     map_provider="carto", tooltip=TOOLTIP)

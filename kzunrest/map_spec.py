@@ -115,7 +115,7 @@ def locality_labels(events: pd.DataFrame, first: dt.date) -> list[dict]:
     if events.empty:
         return []
     places = events.drop_duplicates(["event_date", "location"])
-    day = select.day_number(places["event_date"]) - select.day_number(first)
+    day = select.day_number(places["event_date"], first)
     return [{"position": [round(float(x), 4), round(float(y), 4) - 0.25], "text": str(name),
              "size": 11, "day": int(d)}
             for x, y, name, d in zip(places["longitude"], places["latitude"],
@@ -138,7 +138,7 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
     ``shown`` are the toggleable layers the viewer chose (``regions`` is always drawn).
     """
     days = calendar(first, last)
-    offset = select.day_number(first)  # the files count days from the dataset's epoch
+    offset = select.day_number(first, ds.first_day)  # the files count from the dataset's
     stack: list[tuple[pdk.Layer, dict | None]] = [
         (pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,
                    filled=True, get_fill_color=[0, 0, 0, 0], get_line_color=[80, 80, 80, 200],

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-EPOCH = pd.Timestamp("2022-01-01")  # day 0 of the day numbers used by the map's GPU filter
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -23,11 +21,19 @@ class Filters:
     precise_only: bool = False
 
 
-def day_number(dates: pd.Series | pd.Timestamp | dt.date) -> pd.Series | int:
-    """Days since 1 January 2022 (day 0): the value the map filters on."""
+def day_number(dates: pd.Series | pd.Timestamp | dt.date,
+               first: dt.date | pd.Timestamp) -> pd.Series | int:
+    """Days since ``first`` (the dataset's first day, day 0): the value the map filters on.
+
+    >>> day_number(dt.date(2023, 3, 5), dt.date(2023, 3, 1))
+    4
+    >>> day_number(pd.Series(pd.to_datetime(["2023-02-28"])), dt.date(2023, 3, 1)).tolist()
+    [-1]
+    """
+    epoch = pd.Timestamp(first)
     if isinstance(dates, pd.Series):
-        return (pd.to_datetime(dates) - EPOCH).dt.days
-    return int((pd.Timestamp(dates) - EPOCH).days)
+        return (pd.to_datetime(dates) - epoch).dt.days
+    return int((pd.Timestamp(dates) - epoch).days)
 
 
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -86,6 +92,15 @@ def contingents_on(contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return here.assign(phase=phase)
 
 
+def busiest_contingent_day(contingents: pd.DataFrame, days: list[dt.date]) -> dt.date | None:
+    """The first of ``days`` on which the most contingents were in the country (None when
+    none was on any of them)."""
+    counts = [len(contingents_on(contingents, d)) for d in days]
+    if not counts or max(counts) == 0:
+        return None
+    return days[counts.index(max(counts))]
+
+
 def figures_known(figures: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """The latest figure per metric announced on or before ``day`` (retractions shown too)."""
     known = figures[figures["announced_date"] <= pd.Timestamp(day)]
@@ -109,6 +124,8 @@ def events_timeline(events: pd.DataFrame, day: dt.date) -> dict[str, int]:
 def sites_on(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """Sites guarded on ``day``. A blank start or end date falls back to the guarding
     contingent's arrival or departure, else to the whole CSTO mission's first and last day."""
+    if sites.empty:  # a dataset without CSTO sites (an empty file has untyped columns)
+        return sites
     d = pd.Timestamp(day)
     by_country = contingents.set_index("country")
     arrival = arrival_shown(contingents).set_axis(contingents["country"])

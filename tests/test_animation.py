@@ -111,7 +111,7 @@ def test_cli_writes_a_gif(tmp_path, capsys):
     assert str(out) in printed and "2 frames" in printed and "KB" in printed
 
 
-def test_cli_defaults_to_2_to_19_january(tmp_path, monkeypatch, capsys):
+def test_cli_defaults_to_the_datasets_default_day_to_its_last_day(tmp_path, monkeypatch, capsys):
     seen = {}
 
     def fake_render(ds, out, start, end, **kwargs):
@@ -121,9 +121,10 @@ def test_cli_defaults_to_2_to_19_january(tmp_path, monkeypatch, capsys):
 
     monkeypatch.setattr(animation, "render_gif", fake_render)
     assert main(["export-gif", str(tmp_path / "d.gif")]) == 0
-    assert seen == {"start": dt.date(2022, 1, 2), "end": dt.date(2022, 1, 19),
+    # The bundled data opens on 2 January (data/settings.csv) and ends on 25 January.
+    assert seen == {"start": dt.date(2022, 1, 2), "end": dt.date(2022, 1, 25),
                     "size": (1200, 800)}
-    assert "18 frames" in capsys.readouterr().out
+    assert "24 frames" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -10,8 +10,14 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kzunrest.layers import INITIAL_VIEW
+from kzunrest import viewport
+from kzunrest.regions import read_regions
 from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, project, streamlit_server
+from tests.conftest import DATA
+
+# The map's camera for the bundled data, as Dataset.initial_view computes it.
+INITIAL_VIEW = viewport.fit_bounds(
+    tuple(read_regions(DATA / "regions_2022.geojson").total_bounds), *viewport.DEFAULT_SIZE)
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
@@ -70,8 +76,7 @@ def changed_fraction(a: Image.Image, b: Image.Image) -> float:
 def map_point(page, lon: float, lat: float) -> tuple[float, float]:
     """Page coordinates of a place on the map in its initial view."""
     box = page.locator("[data-testid='stDeckGlJsonChart']").first.bounding_box()
-    view = {"longitude": INITIAL_VIEW.longitude, "latitude": INITIAL_VIEW.latitude,
-            "zoom": INITIAL_VIEW.zoom}
+    view = INITIAL_VIEW.__dict__
     x, y = project(lon, lat, view, box["width"], box["height"])
     return box["x"] + x, box["y"] + y
 

@@ -111,3 +111,27 @@ def test_offline_basemap_uses_the_served_blank_style():
 def test_a_link_can_open_on_the_first_day():
     at = run_app(date="2022-01-01")
     assert at.slider(key="date").value == dt.date(2022, 1, 1)
+
+
+def test_a_2023_dataset_folder_animates_over_its_own_dates(folder_2023, monkeypatch):
+    """KZUNREST_DATA names a folder dated 3-7 March 2023: the day slider, the sidebar's dates
+    and ◀/▶ run over those days, and each day's map shows that day's events."""
+    monkeypatch.setenv("KZUNREST_DATA", str(folder_2023))
+    at = run_app()
+    day = at.slider(key="date")
+    # AppTest reports a date slider's bounds as microseconds since 1970.
+    bounds = [dt.date(1970, 1, 1) + dt.timedelta(microseconds=v) for v in (day.min, day.max)]
+    assert (*bounds, day.value) == (dt.date(2023, 3, 3), dt.date(2023, 3, 7),
+                                    dt.date(2023, 3, 3))
+    assert at.slider(key="dates").value == (dt.date(2023, 3, 3), dt.date(2023, 3, 7))
+    seen = {}
+    for _ in range(6):  # one more than the five days: ▶ stops on the last day
+        seen[at.slider(key="date").value] = {
+            r["event_id_cnty"] for r in visible_rows(deck_spec(at), "events")}
+        at.button(key="next_day").click().run()
+    assert at.slider(key="date").value == dt.date(2023, 3, 7)
+    assert seen == {dt.date(2023, 3, 3): {"E1"}, dt.date(2023, 3, 4): {"E2"},
+                    dt.date(2023, 3, 5): set(), dt.date(2023, 3, 6): set(),
+                    dt.date(2023, 3, 7): {"E3"}}
+    spec = deck_spec(at)
+    assert spec["initialViewState"]["longitude"] == 60.0  # the camera on the two squares

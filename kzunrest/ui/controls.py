@@ -9,9 +9,6 @@ import streamlit as st
 from kzunrest import select
 from kzunrest.dataset import Dataset
 
-FIRST_DAY = dt.date(2022, 1, 1)
-LAST_DAY = dt.date(2022, 1, 25)
-
 
 def sidebar_filters(ds: Dataset) -> select.Filters:
     """Regions, types, sub-types, actors, dates and precision in the sidebar; empty = all.
@@ -24,7 +21,7 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
     with st.sidebar:
         st.subheader("Filters")
         regions = st.multiselect("Regions", sorted(ds.regions["admin1"]), key="regions",
-                                 bind="query-params", placeholder="All 17 regions")
+                                 bind="query-params", placeholder=f"All {len(ds.regions)} regions")
         types = st.multiselect("Event types", list(dict.fromkeys(ds.event_types["event_type"])),
                                key="types", bind="query-params", placeholder="All types")
         sub_options = ds.event_types[ds.event_types["event_type"].isin(types or
@@ -34,14 +31,14 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
                                   key="subtypes", bind="query-params", placeholder="All sub-types")
         chosen_actors = st.multiselect("Actors", actors, key="actors", bind="query-params",
                                        placeholder="All actors")
-        start, end = st.slider("Dates", min_value=FIRST_DAY, max_value=LAST_DAY,
-                               value=(FIRST_DAY, LAST_DAY), step=dt.timedelta(days=1),
+        start, end = st.slider("Dates", min_value=ds.first_day, max_value=ds.last_day,
+                               value=(ds.first_day, ds.last_day), step=dt.timedelta(days=1),
                                format="D MMM", key="dates", bind="query-params")
         precise = st.toggle("Precise locations only", key="precise", bind="query-params",
                             help="Only events placed at the town itself (geo_precision 1).")
     filters = select.Filters(tuple(regions), tuple(types), tuple(subtypes), tuple(chosen_actors),
-                             start if start != FIRST_DAY else None,
-                             end if end != LAST_DAY else None, precise)
+                             start if start != ds.first_day else None,
+                             end if end != ds.last_day else None, precise)
     st.session_state["_filters"] = filters
     return filters
 

@@ -13,7 +13,6 @@ import streamlit as st
 
 from kzunrest import animation
 from kzunrest.dataset import Dataset
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
 
 
 def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
@@ -32,8 +31,8 @@ def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
 
 def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
     cols = st.columns([2, 1], vertical_alignment="bottom")
-    start, end = cols[0].slider("Days in the GIF", min_value=FIRST_DAY, max_value=LAST_DAY,
-                                value=(dt.date(2022, 1, 2), dt.date(2022, 1, 19)),
+    start, end = cols[0].slider("Days in the GIF", min_value=ds.first_day,
+                                max_value=ds.last_day, value=animation.gif_days(ds),
                                 step=dt.timedelta(days=1), format="D MMM", key="gif_days")
     if cols[1].button("Render GIF", key="render_gif", icon=":material/movie:"):
         bar = st.progress(0.0, text="Drawing frames…")

@@ -7,7 +7,6 @@ import streamlit as st
 from kzunrest import layers, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.map_spec import MODES, SPEEDS_MS
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
 from kzunrest.ui.data import actor_options, dataset_token
 
 BASEMAPS = list(layers.BASEMAPS)
@@ -16,7 +15,7 @@ BASEMAPS = list(layers.BASEMAPS)
 def view_spec(ds: Dataset) -> dict[str, urlstate.Param]:
     """The parameters a link to this dataset may carry, with their checks."""
     return urlstate.view_params(
-        first=FIRST_DAY, last=LAST_DAY, regions=sorted(ds.regions["admin1"]),
+        first=ds.first_day, last=ds.last_day, regions=sorted(ds.regions["admin1"]),
         types=ds.event_types["event_type"].unique(),
         subtypes=ds.event_types["sub_event_type"].unique(),
         actors=actor_options(ds, dataset_token(ds)),

@@ -171,6 +171,7 @@ class Player {
       this.mode = data.playback.mode;
       this.wantPlay = data.playback.playing && !reducedMotion();
       this.view = { ...spec.deck.initialViewState };
+      this.fit = data.fit;
       this.viewPending = true;
     }
     this.speedSel.value = this.speed;
@@ -191,7 +192,7 @@ class Player {
     }
     if (this.viewPending) {
       this.viewPending = false;
-      this.deck.setProps({ initialViewState: { ...this.view } });
+      this.deck.setProps({ initialViewState: this.fitted() });
     }
     this.render();
     if (this.wantPlay) {
@@ -260,11 +261,27 @@ class Player {
     return groups;
   }
 
+  // The camera: the link's, or the regions fitted to this map's own size (a phone, a wall).
+  fitted() {
+    if (!this.fit) return { ...this.view };
+    const width = this.host.clientWidth || 800, height = this.host.clientHeight || 500;
+    const [x0, y0, x1, y1] = this.fit;
+    const pad = Math.round(Math.min(width, height) * 0.04);
+    const vp = new globalThis.deck.WebMercatorViewport({ width, height });
+    // Room for the day summary at the top and the legend at the bottom left.
+    const top = Math.min(70, height * 0.15), bottom = Math.min(40, height * 0.1);
+    const { longitude, latitude, zoom } = vp.fitBounds([[x0, y0], [x1, y1]],
+      { padding: { top: top + pad, bottom: bottom + pad, left: pad, right: pad } });
+    this.fit = null;
+    this.view = { longitude, latitude, zoom };
+    return { ...this.view };
+  }
+
   createDeck(spec) {
     this.mapStyle = spec.deck.mapStyle;
     this.deck = globalThis.createDeck({
       container: this.host,
-      jsonInput: { ...spec.deck, initialViewState: { ...this.view }, layers: [] },
+      jsonInput: { ...spec.deck, initialViewState: this.fitted(), layers: [] },
       tooltip: false,
     });
     this.viewPending = false;
@@ -528,15 +545,15 @@ class Player {
 
   moved(viewState) {
     // The camera goes into the link once the viewer stops moving it.
+    const round = (x, n) => Math.round(x * 10 ** n) / 10 ** n;
+    const cam = { longitude: round(viewState.longitude, 4), latitude: round(viewState.latitude, 4),
+      zoom: round(viewState.zoom, 2) };
+    const old = this.view || {};
     this.view = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
+    if (round(old.longitude, 4) === cam.longitude && round(old.latitude, 4) === cam.latitude
+        && round(old.zoom, 2) === cam.zoom) return;  // a resize or a no-op, not a move
     clearTimeout(this.cameraTimer);
-    this.cameraTimer = setTimeout(() => {
-      const round = (x, n) => Math.round(x * 10 ** n) / 10 ** n;
-      this.talk.setStateValue("camera", {
-        longitude: round(viewState.longitude, 4), latitude: round(viewState.latitude, 4),
-        zoom: round(viewState.zoom, 2),
-      });
-    }, 700);
+    this.cameraTimer = setTimeout(() => this.talk.setStateValue("camera", cam), 700);
   }
 }
 

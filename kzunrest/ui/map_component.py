@@ -52,11 +52,12 @@ def _ignore() -> None:
 
 def map_component(spec: dict, *, key: str, seq: int, day: int, playing: bool = False,
                   speed: str = "normal", mode: str = "cumulative", controls: bool = True,
-                  height: str = "560px",
+                  height: str = "560px", fit: list[float] | None = None,
                   on_playback: Callable[[], None] | None = None,
                   on_camera: Callable[[], None] | None = None,
                   on_region: Callable[[], None] | None = None):
-    """Mount the map. ``seq`` changes when Python sets the day, playback or camera itself (a
+    """Mount the map. ``fit`` (min lon, min lat, max lon, max lat) asks the browser to fit
+    the camera to its own map size; otherwise the spec's camera holds. ``seq`` changes when Python sets the day, playback or camera itself (a
     link opened, a story step); between changes the browser keeps the viewer's own.
 
     Returns the component's state: ``playback`` (date, playing, speed, mode as last reported
@@ -65,7 +66,7 @@ def map_component(spec: dict, *, key: str, seq: int, day: int, playing: bool = F
     return _component(
         key=key,
         data={"spec": spec, "seq": seq, "bundle": bundle_url(), "controls": controls,
-              "height": height,
+              "height": height, "fit": fit,
               "playback": {"day": day, "playing": playing, "speed": speed, "mode": mode}},
         on_playback_change=on_playback or _ignore,
         on_camera_change=on_camera or _ignore,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -12,13 +13,11 @@ from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.map_spec import SPEEDS_MS
 from kzunrest.ui import events_table, export_view
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
 from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_files, map_spec_for
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import map_component
 from kzunrest.ui.text import link, md
 
-DEFAULT_DAY = dt.date(2022, 1, 2)
 DAY_TABLE_ROWS = 500
 SPEEDS = dict(SPEEDS_MS)
 MODES = {"cumulative": "earlier days fade as a trail", "day": "this day only"}
@@ -34,8 +33,8 @@ LAYER_LABELS = {"events": "Events", "spread": "Spread", "emergency": "State of e
 BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
 
 
-def _default_view() -> urlstate.View:
-    return urlstate.View(day=DEFAULT_DAY)
+def _default_view(ds: Dataset) -> urlstate.View:
+    return urlstate.View(day=ds.default_day)
 
 
 def current_view(ds: Dataset) -> urlstate.View:
@@ -44,21 +43,21 @@ def current_view(ds: Dataset) -> urlstate.View:
     if VIEW_KEY not in st.session_state:
         params = {k: st.query_params.get_all(k) for k in st.query_params}
         st.session_state[VIEW_KEY] = urlstate.read_view(params, view_spec(ds),
-                                                        _default_view())
+                                                        _default_view(ds))
         st.session_state[SEQ_KEY] = st.session_state.get(SEQ_KEY, 0) + 1
     return st.session_state[VIEW_KEY]
 
 
-def _write_link(view: urlstate.View) -> None:
+def _write_link(ds: Dataset, view: urlstate.View) -> None:
     """The link follows the view: ISO dates, defaults left out (as bound widgets do)."""
-    for key, value in urlstate.view_query(view, _default_view()).items():
+    for key, value in urlstate.view_query(view, _default_view(ds)).items():
         if value is None:
             st.query_params.pop(key, None)
         elif st.query_params.get(key) != value:
             st.query_params[key] = value
 
 
-def _on_playback() -> None:
+def _on_playback(ds: Dataset) -> None:
     """The browser paused, stepped, or changed speed or mode: the day reaches Python."""
     state = st.session_state.get(MAP_KEY) or {}
     reported = state.get("playback") or {}
@@ -68,7 +67,7 @@ def _on_playback() -> None:
         return
     view = st.session_state[VIEW_KEY]
     st.session_state[VIEW_KEY] = replace(
-        view, day=min(max(day, FIRST_DAY), LAST_DAY), playing=bool(reported.get("playing")),
+        view, day=min(max(day, ds.first_day), ds.last_day), playing=bool(reported.get("playing")),
         speed=reported.get("speed") if reported.get("speed") in SPEEDS else view.speed,
         mode=reported.get("mode") if reported.get("mode") in MODES else view.mode)
 
@@ -105,7 +104,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         if st.session_state.pop("_app_rerun", False):
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
         view = st.session_state[VIEW_KEY]
-        _write_link(view)
+        _write_link(ds, view)
         day = view.day
         st.session_state["_day"] = day  # read by the other pages' "selected day" rules
         files = map_files(ds, dataset_token(ds), filters)
@@ -113,17 +112,20 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         left, right = st.columns([3, 1.25])
         with left:
             picked = st.session_state.get("_highlight") or []
-            default = layers.PRESENT_VIEW if present else layers.INITIAL_VIEW
+            default = ds.initial_view
             camera = layers.view_state(
                 view.longitude if view.longitude is not None else default.longitude,
                 view.latitude if view.latitude is not None else default.latitude,
                 view.zoom if view.zoom is not None else default.zoom)
+            # Without a camera in the link, the browser fits the regions to its own map size.
+            fit = None if view.zoom is not None else [float(b) for b in ds.regions.total_bounds]
             spec = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
-                                camera, FIRST_DAY, LAST_DAY, tuple(picked))
+                                camera, ds.first_day, ds.last_day, tuple(picked))
             map_component(spec, key=MAP_KEY, seq=st.session_state[SEQ_KEY],
-                          day=(day - FIRST_DAY).days, playing=view.playing, speed=view.speed,
+                          day=(day - ds.first_day).days, playing=view.playing, speed=view.speed,
                           mode=view.mode, height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
-                          on_playback=_on_playback, on_camera=_on_camera,
+                          fit=fit,
+                          on_playback=partial(_on_playback, ds), on_camera=_on_camera,
                           on_region=_on_region)
         with right:
             on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day)
