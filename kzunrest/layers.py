@@ -159,7 +159,6 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date) -> 
     return rows
 
 
-<<<<<<< HEAD
 def source_links(names: str, urls: str) -> list[list[str]]:
     """``[name, url]`` pairs of an event's sources: ACLED separates names with ";", we
     separate addresses with whitespace. Unmatched names or addresses are kept as they are.
@@ -177,11 +176,8 @@ def source_links(names: str, urls: str) -> list[list[str]]:
     return [[label, u] for u in url_list] or ([[label, ""]] if name_list else [])
 
 
-def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
-=======
 def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str],
                        first: dt.date) -> list[dict]:
->>>>>>> house
     """One row per place (to about 1 km), day and type, with the number of events: what the
     map draws when there are more than ``MAX_POINTS`` events."""
     frame = pd.DataFrame({
@@ -253,16 +249,10 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
     legend = tuple((f"{t:%d %b}", colors[r]) for r, t in onset.items())
 
     emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
-<<<<<<< HEAD
-                                                    "State of emergency")), "geojson", static_dir)
-    blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
-                                                           "Internet shutdown"))),
-=======
                                                     "State of emergency", ds.first_day)),
                             "geojson", static_dir)
-    blackout_url = publish(_dumps(_period_features(ds.regions, ds.blackout,
-                                                   "Internet shutdown", ds.first_day)),
->>>>>>> house
+    blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
+                                                           "Internet shutdown", ds.first_day))),
                            "geojson", static_dir)
     # Only the most recent legend entry per day is useful to a viewer.
     seen, dedup = set(), []
