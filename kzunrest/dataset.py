@@ -69,6 +69,10 @@ DATASET_SETTINGS: dict[str, tuple[str, str]] = {
                         "country of most GeoNames towns inside the regions)"),
     "crs": ("text", "projected CRS for distances in metres (default: an equal-area "
                     "projection centred on the regions)"),
+    "title": ("text", "the dashboard's title (default: the folder's name)"),
+    "summary": ("text", "one sentence under the title on the Map page (default: none); the "
+                        "first event and the day the last region was reached are added from "
+                        "the events"),
 }
 
 

@@ -51,15 +51,6 @@ class Playback:
     mode: str = "cumulative"
 
 
-def calendar(first: dt.date, last: dt.date) -> list[dt.date]:
-    """Every day from ``first`` to ``last``, both included.
-
-    >>> [d.day for d in calendar(dt.date(2022, 1, 30), dt.date(2022, 2, 2))]
-    [30, 31, 1, 2]
-    """
-    return [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
-
-
 def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date]) -> list[dict]:
     """Per day: events that day and so far, regions reached, CSTO contingents in the country,
     state of emergency and internet shutdown in force. One pass over the events."""
@@ -82,9 +73,15 @@ def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date]) -> lis
             "contingents": int(len(here)),
             "personnel": int(people.sum()) if len(people) else None,
             "emergency": int(len(emergency)),
-            "blackout": sorted(set(blackout["scope"])) if "scope" in blackout else [],
+            "blackout": _places(blackout),
         })
     return out
+
+
+def _places(periods: pd.DataFrame) -> list[str]:
+    """Where periods (of blackout) apply: "nationwide", or the region names."""
+    names = ["nationwide" if not a else a for a in periods.get("admin1", pd.Series()).fillna("")]
+    return list(dict.fromkeys(sorted(names, key=lambda n: n != "nationwide")))
 
 
 def _template(layer: pdk.Layer) -> dict:
@@ -106,8 +103,9 @@ def _label_layer(layer_id: str, data) -> pdk.Layer:
 def region_labels(ds: Dataset) -> list[dict]:
     """A name per region at a point inside it (offline, the basemap has none)."""
     points = ds.regions.geometry.representative_point()
-    return [{"position": [round(p.x, 4), round(p.y, 4)], "text": name, "size": 12}
-            for name, p in zip(ds.regions["admin1"], points, strict=True)]
+    # " Region" is implied on a map of regions; the labels stay short and collide less.
+    return [{"position": [round(p.x, 4), round(p.y, 4)], "text": name.removesuffix(" Region"),
+             "size": 11} for name, p in zip(ds.regions["admin1"], points, strict=True)]
 
 
 def locality_labels(events: pd.DataFrame, first: dt.date) -> list[dict]:
@@ -137,7 +135,7 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
 
     ``shown`` are the toggleable layers the viewer chose (``regions`` is always drawn).
     """
-    days = calendar(first, last)
+    days = [d for d in ds.days() if first <= d <= last]
     offset = select.day_number(first, ds.first_day)  # the files count from the dataset's
     stack: list[tuple[pdk.Layer, dict | None]] = [
         (pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,

@@ -439,6 +439,9 @@ class Player {
     this.legendKey = key;
     const box = this.legendBox;
     box.textContent = "";
+    // Open where it leaves the country in view (a tall, wide map); folded on laptops and
+    // phones, one click away.
+    box.open = this.stage.clientWidth > 700 && this.stage.clientHeight > 640;
     box.appendChild(el("summary", null, "Legend"));
     for (const part of parts) {
       const sec = el("div", "kz-leg-part");

@@ -56,9 +56,12 @@ def map_component(spec: dict, *, key: str, seq: int, day: int, playing: bool = F
                   on_playback: Callable[[], None] | None = None,
                   on_camera: Callable[[], None] | None = None,
                   on_region: Callable[[], None] | None = None):
-    """Mount the map. ``fit`` (min lon, min lat, max lon, max lat) asks the browser to fit
-    the camera to its own map size; otherwise the spec's camera holds. ``seq`` changes when Python sets the day, playback or camera itself (a
-    link opened, a story step); between changes the browser keeps the viewer's own.
+    """Mount the map.
+
+    ``fit`` (min lon, min lat, max lon, max lat) asks the browser to fit the camera to its own
+    map size; otherwise the spec's camera holds. ``seq`` changes when Python sets the day,
+    playback or camera itself (a link opened, a story step); between changes the browser
+    keeps the viewer's own.
 
     Returns the component's state: ``playback`` (date, playing, speed, mode as last reported
     by the browser), ``camera`` and the ``region`` clicked (a trigger, for one run).

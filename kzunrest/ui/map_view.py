@@ -12,7 +12,7 @@ import streamlit as st
 from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.map_spec import SPEEDS_MS
-from kzunrest.ui import events_table, export_view
+from kzunrest.ui import events_table, export_view, header
 from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_files, map_spec_for
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import map_component
@@ -25,7 +25,7 @@ MAP_KEY = "map"
 VIEW_KEY = "_view"  # urlstate.View: the day, Play, speed, mode and camera of this session
 SEQ_KEY = "_view_seq"  # bumped when Python (not the browser) sets the view
 # Most of the first screen at 1366x768 and 1920x1080; never so small that it stops reading.
-MAP_HEIGHT = "max(420px, calc(100vh - 250px))"
+MAP_HEIGHT = "max(400px, calc(100vh - 250px))"
 MAP_HEIGHT_PRESENT = "max(480px, calc(100vh - 170px))"
 LAYER_LABELS = {"events": "Events", "spread": "Spread", "emergency": "State of emergency",
                 "blackout": "Internet shutdown", "csto-arcs": "CSTO arcs",
@@ -91,11 +91,8 @@ def _on_region() -> None:
 
 
 def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> None:
-    """The map page; ``present`` is the presentation layout (large type, no extra controls)."""
-    # In the presentation layout the controls fold away; their values still come from the link.
-    box = st.expander("Controls", expanded=False) if present else st.container()
-    with box:
-        basemap, shown = _controls(ds)
+    """The map page; ``present`` is the presentation layout (no title, a larger map)."""
+    basemap, shown = _toolbar(ds, present)
     current_view(ds)
 
     @st.fragment
@@ -128,7 +125,8 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
                           on_playback=partial(_on_playback, ds), on_camera=_on_camera,
                           on_region=_on_region)
         with right:
-            on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day)
+            on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
+                        present=present)
         if not present:
             todays_events(events, day)
             export_view.render(ds, events, lambda: layers.build_deck(
@@ -138,17 +136,22 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
     frame()
 
 
-def _controls(ds: Dataset):
-    """Basemap, share and layers (Play, the day, speed and mode live on the map itself)."""
-    top = st.columns([4, 1.2, 0.8], vertical_alignment="bottom")
-    with top[0]:
+def _toolbar(ds: Dataset, present: bool):
+    """The title with the layer choice and the share link beside it, on one line: Play, the
+    day, speed and mode live on the map itself. Returns the basemap and the layers shown."""
+    top = st.columns([6, 1.4, 1], vertical_alignment="bottom")
+    if not present:
+        with top[0]:
+            header.render(ds)
+    with top[1], st.popover("Layers", icon=":material/layers:", width="stretch"):
+        # Bound widgets show their option values unformatted: Streamlit writes the displayed
+        # label into the URL, and the URL contract (DESIGN.md) is the short value.
         shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
                          selection_mode="multi", key="layers", bind="query-params",
-                         format_func=LAYER_LABELS.get, label_visibility="collapsed")
-    with top[1]:
+                         help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
         basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
-                               bind="query-params", label_visibility="collapsed",
-                               format_func=BASEMAP_LABELS.get)
+                               bind="query-params",
+                               help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
     with top[2]:
         share_popover(ds)
     return basemap, shown
@@ -156,7 +159,7 @@ def _controls(ds: Dataset):
 
 def share_popover(ds: Dataset) -> None:
     """The link to this exact view, with a copy button (st.code's own)."""
-    with st.popover("Share", icon=":material/link:"):
+    with st.popover("Share", icon=":material/link:", width="stretch"):
         st.caption("Copy the link to this view (day, filters, layers, mode, camera):")
         st.code(str(st.context.url or "") + _query_string(), language=None, wrap_lines=True)
         st.caption("Add &present=1 for the presentation layout.")
@@ -194,17 +197,17 @@ def todays_events(events: pd.DataFrame, day: dt.date) -> None:
                        "lists every event.")
 
 
-def on_this_day(ds: Dataset, panel: dict, day: dt.date) -> None:
-    st.subheader(f"{day:%A %d %B %Y}")
-    counts = panel["counts"]
-    c1, c2 = st.columns(2)
-    c1.metric("Events this day", counts["today"])
-    c2.metric("Events so far", counts["so_far"])
-    c1.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
-    here = panel["contingents"]
-    people = int(here["personnel"].fillna(0).sum())
-    c2.metric("CSTO contingents", len(here),
-              help="Personnel figure where published: " + (f"{people:,}" if people else "none"))
+def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False) -> None:
+    """Milestones and the official figures known by ``day``; in the presentation layout also
+    the day's counts in large type (otherwise the summary on the map shows them)."""
+    st.markdown(f"#### On {day:%A %d %B %Y}")
+    if present:
+        counts = panel["counts"]
+        c1, c2 = st.columns(2)
+        c1.metric("Events this day", counts["today"])
+        c2.metric("Events so far", counts["so_far"])
+        c1.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
+        c2.metric("CSTO contingents", len(panel["contingents"]))
 
     todays = panel["milestones"]
     if len(todays):
