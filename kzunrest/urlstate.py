@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 # Streamlit's own parameters, never ours to judge.
 STREAMLIT_PARAMS = {"embed", "embed_options"}
@@ -183,3 +183,26 @@ def view_query(view: View, default: View) -> dict[str, str | None]:
         "lat": None if view.latitude is None else f"{view.latitude:g}",
         "zoom": None if view.zoom is None else f"{view.zoom:g}",
     }
+
+
+def apply_report(view: View, reported: dict, first: dt.date, last: dt.date, *,
+                 speeds: Iterable[str], modes: Iterable[str]) -> View:
+    """The view after the browser reported its playback (``date``, ``playing``, ``speed``,
+    ``mode``): a day outside the calendar is clamped, an unknown speed or mode ignored, and a
+    report that is not a date changes nothing.
+
+    >>> v = View(dt.date(2022, 1, 2))
+    >>> apply_report(v, {"date": "2022-02-09", "playing": False, "speed": "warp"},
+    ...              dt.date(2022, 1, 1), dt.date(2022, 1, 25), speeds=["fast"], modes=["day"])
+    View(day=datetime.date(2022, 1, 25), playing=False, speed='normal', mode='cumulative', \
+longitude=None, latitude=None, zoom=None)
+    """
+    try:
+        day = parse_day(str(reported.get("date")))
+    except (ValueError, OverflowError):
+        return view
+    speed, mode = reported.get("speed"), reported.get("mode")
+    return replace(view, day=min(max(day, first), last),
+                   playing=reported.get("playing") is True,
+                   speed=speed if speed in set(speeds) else view.speed,
+                   mode=mode if mode in set(modes) else view.mode)

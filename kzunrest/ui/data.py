@@ -49,13 +49,14 @@ def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFi
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_spec_for(_ds: Dataset, token: str, filters: select.Filters, shown: tuple[str, ...],
-                 basemap: str, _view, first, last, highlight: tuple[str, ...]) -> dict:
-    """The map the browser plays, built once per dataset, filters, layers and basemap; the
-    camera (not part of the key) is set on a copy."""
+                 basemap: str, first, last, highlight: tuple[str, ...]) -> dict:
+    """The map the browser plays, built once per dataset, filters, layers and basemap (the
+    caller sets the camera, which is not part of the key)."""
     events = filtered_events(_ds, token, filters)
     picked = _ds.events[_ds.events["event_id_cnty"].isin(highlight)] if highlight else None
     return map_spec.build_map_spec(_ds, map_files(_ds, token, filters), events,
-                                   shown=list(shown), basemap=basemap, view=_view,
+                                   shown=list(shown), basemap=basemap,
+                                   view=layers.view_state(**_ds.initial_view.__dict__),
                                    first=first, last=last, highlight=picked)
 
 

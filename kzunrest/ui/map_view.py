@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import replace
 from functools import partial
 
@@ -59,17 +60,10 @@ def _write_link(ds: Dataset, view: urlstate.View) -> None:
 
 def _on_playback(ds: Dataset) -> None:
     """The browser paused, stepped, or changed speed or mode: the day reaches Python."""
-    state = st.session_state.get(MAP_KEY) or {}
-    reported = state.get("playback") or {}
-    try:
-        day = urlstate.parse_day(str(reported.get("date")))
-    except ValueError:
-        return
-    view = st.session_state[VIEW_KEY]
-    st.session_state[VIEW_KEY] = replace(
-        view, day=min(max(day, ds.first_day), ds.last_day), playing=bool(reported.get("playing")),
-        speed=reported.get("speed") if reported.get("speed") in SPEEDS else view.speed,
-        mode=reported.get("mode") if reported.get("mode") in MODES else view.mode)
+    reported = (st.session_state.get(MAP_KEY) or {}).get("playback") or {}
+    st.session_state[VIEW_KEY] = urlstate.apply_report(
+        st.session_state[VIEW_KEY], reported, ds.first_day, ds.last_day, speeds=SPEEDS,
+        modes=MODES)
 
 
 def _on_camera() -> None:
@@ -117,7 +111,9 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
             # Without a camera in the link, the browser fits the regions to its own map size.
             fit = None if view.zoom is not None else [float(b) for b in ds.regions.total_bounds]
             spec = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
-                                camera, ds.first_day, ds.last_day, tuple(picked))
+                                ds.first_day, ds.last_day, tuple(picked))
+            spec = {**spec, "deck": {**spec["deck"],
+                                     "initialViewState": json.loads(camera.to_json())}}
             map_component(spec, key=MAP_KEY, seq=st.session_state[SEQ_KEY],
                           day=(day - ds.first_day).days, playing=view.playing, speed=view.speed,
                           mode=view.mode, height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
