@@ -335,8 +335,10 @@ class Player {
     if (this.root.dataset.paintedDay !== day) {
       this.root.dataset.paintedDay = day;
       this.painted.push(day);
-      if (this.painted.length > 1000) this.painted.shift();
-      this.root.dataset.painted = String(this.painted.length);
+      if (this.painted.length > 200) this.painted.shift();
+      // Signals for tests and benchmarks: the last days painted, in order, and the camera.
+      this.root.dataset.paintedLog = this.painted.join(",");
+      this.root.dataset.view = JSON.stringify(this.view);
     }
     if (this.playing && this.awaitingPaint) {
       this.awaitingPaint = false;
