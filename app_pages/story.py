@@ -1,10 +1,8 @@
 """Story: from the gas price rise to the CSTO withdrawal, step by step."""
 
-import streamlit as st
-
-from kzunrest.ui import data, presentation, story_view
+from kzunrest.ui import data, header, presentation, story_view
 
 present = presentation.is_on()
 if not present:
-    st.title("The story of January 2022")
+    header.page_title("The story of January 2022")
 story_view.render(data.current_dataset(), present=present)

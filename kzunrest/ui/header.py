@@ -16,11 +16,15 @@ _CSS = """<style>
 </style>"""
 
 
+def page_title(text: str) -> None:
+    """A page's title, compact (our own text: pages pass literals)."""
+    st.markdown(_CSS, unsafe_allow_html=True)
+    st.markdown(f"### {md(text)}")
+
+
 def render(ds: Dataset, *, with_summary: bool = True) -> None:
     """Title, and on the Map page the summary with the data's own dates."""
-    st.markdown(_CSS, unsafe_allow_html=True)
-    title = ds.settings.get("title") or ds.folder.name
-    st.markdown(f"### {md(title)}")
+    page_title(ds.settings.get("title") or ds.folder.name)
     if with_summary:
         disputes = getattr(ds, "disputes", None)
         parts = [ds.settings.get("summary", "").strip(),

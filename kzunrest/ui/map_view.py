@@ -132,6 +132,24 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
     frame()
 
 
+def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap: str,
+              fit: list[float], seq: int, height: str,
+              filters: select.Filters | None = None) -> None:
+    """A map on one day that the page sets (a story step, the CSTO page's day): the same
+    component, layers, legend and labels as the Map page, without the playback bar."""
+    spec = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
+                        basemap, ds.first_day,
+                        ds.last_day, ())
+    map_component(spec, key=key, seq=seq, day=(day - ds.first_day).days, controls=False,
+                  height=height, fit=fit)
+
+
+def current_basemap() -> str:
+    """The basemap of the link (every map honours it), else the default."""
+    value = st.query_params.get("basemap") or st.session_state.get("basemap")
+    return value if value in BASEMAP_LABELS else next(iter(BASEMAP_LABELS))
+
+
 def _toolbar(ds: Dataset, present: bool):
     """The title with the layer choice and the share link beside it, on one line: Play, the
     day, speed and mode live on the map itself. Returns the basemap and the layers shown."""
