@@ -148,7 +148,7 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date) -> 
         rows.append({
             "event_id_cnty": eid, "event_date": iso_d, "admin1": admin1, "event_type": etype,
             "location": loc, "latitude": y, "longitude": x, "day": d, "color": rgb[etype],
-            "radius": rad, "sources": source_links(source, url),
+            "radius": rad, "sources": source_links(source, url), "notes": notes,
             "actors": f"{a1} vs {a2}" if a2 else a1, "fatalities": ft,
             "precision": f"{PRECISION_TEXT.get(int(gp), '')}; "
                          f"{TIME_PRECISION_TEXT.get(int(tp), '')}".strip("; "),

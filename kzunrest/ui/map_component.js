@@ -103,6 +103,7 @@ class Player {
     root.append(bar, this.stage, this.live);
     this.parent.appendChild(root);
     this.root = root;
+    root.kzPlayer = this;  // for the browser tests and benchmarks
 
     this.prev.addEventListener("click", () => this.step(-1));
     this.next.addEventListener("click", () => this.step(1));
@@ -121,6 +122,18 @@ class Player {
       this.render();
       this.report();
     });
+    // Clicks and taps are read here rather than through deck.gl's onClick, which did not
+    // fire under the bundle's gesture handling (a press that does not move is a click).
+    this.host.addEventListener("pointerdown", (e) => {
+      this.press = { x: e.clientX, y: e.clientY, t: performance.now() };
+    }, true);
+    this.host.addEventListener("pointerup", (e) => {
+      const p = this.press;
+      this.press = null;
+      if (!p || Math.hypot(e.clientX - p.x, e.clientY - p.y) > 6 || performance.now() - p.t > 800) return;
+      const r = this.host.getBoundingClientRect();
+      this.click({ x: e.clientX - r.left, y: e.clientY - r.top });
+    }, true);
     this.onKey = (e) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
       if (e.key === "Escape" && !this.card.hidden) {
@@ -287,7 +300,6 @@ class Player {
     this.viewPending = false;
     this.deck.setProps({
       onHover: (info) => this.hover(info),
-      onClick: (info) => this.click(info),
       onAfterRender: () => this.afterRender(),
       onViewStateChange: ({ viewState }) => this.moved(viewState),
       getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
@@ -505,6 +517,7 @@ class Player {
   }
 
   openCard(row) {
+    this.tooltip.style.display = "none";
     const card = this.card;
     card.textContent = "";
     const close = el("button", "kz-btn kz-close", "×");
@@ -512,7 +525,7 @@ class Player {
     close.addEventListener("click", () => this.closeCard());
     card.appendChild(close);
     card.appendChild(el("div", "kz-card-title", row.title || row.location || ""));
-    const facts = [row.admin1, row.body ? row.body.split("\n")[1] : "", row.actors ? `Actors: ${row.actors}` : "",
+    const facts = [row.admin1, row.event_type, row.actors ? `Actors: ${row.actors}` : "",
       row.fatalities !== undefined ? `Deaths: ${row.fatalities}` : ""].filter(Boolean);
     card.appendChild(el("div", "kz-card-facts", facts.join(" · ")));
     if (row.notes) card.appendChild(el("p", "kz-card-notes", row.notes));
