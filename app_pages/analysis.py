@@ -3,12 +3,12 @@
 import streamlit as st
 
 from kzunrest import charts, select
-from kzunrest.ui import controls, data, events_table
+from kzunrest.ui import controls, data, events_table, state
 from kzunrest.vocab import type_colors
 
 ds = data.current_dataset()
 events = data.filtered_events(ds, data.dataset_token(ds), controls.current_filters())
-day = st.session_state.get("_day")
+day = st.session_state.get(state.DAY)
 
 st.title("Analysis")
 numbers = select.key_numbers(events)

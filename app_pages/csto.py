@@ -5,7 +5,7 @@ import datetime as dt
 import streamlit as st
 
 from kzunrest import charts, layers, select, viewport
-from kzunrest.ui import data
+from kzunrest.ui import data, state
 from kzunrest.ui.text import md
 
 ds = data.current_dataset()
@@ -14,11 +14,11 @@ st.caption("Troops of Russia, Belarus, Armenia, Tajikistan and Kyrgyzstan, sent 
            "Kazakhstan's request on the night of 5 to 6 January 2022.")
 
 # Opens on the map's day, else on the first day the most contingents were in the country.
-opening = st.session_state.get("_day") or select.busiest_contingent_day(ds.contingents,
+opening = st.session_state.get(state.DAY) or select.busiest_contingent_day(ds.contingents,
                                                                         ds.days())
 day = st.slider("Day", min_value=ds.first_day, max_value=ds.last_day,
                 value=opening or ds.default_day,
-                step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="csto_day")
+                step=dt.timedelta(days=1), format="ddd D MMM YYYY", key=state.CSTO_DAY)
 st.altair_chart(charts.contingents_gantt(ds.contingents, day), key="chart_gantt")
 
 left, right = st.columns([3, 2])
@@ -30,7 +30,7 @@ with left:
     csto_view = viewport.fit_bounds((min(lons), min(lats), max(lons), max(lats)), 900, 480)
     files = data.map_files(ds, data.dataset_token(ds), select.Filters())
     deck = layers.build_deck(ds, files, day, layers=["csto-arcs", "csto-sites"],
-                             basemap=st.session_state.get("basemap", "carto-light"),
+                             basemap=st.session_state.get(state.BASEMAP, "carto-light"),
                              view=layers.view_state(**csto_view.__dict__))
     st.pydeck_chart(deck, height=480, key="csto_map")
 with right:

@@ -12,6 +12,7 @@ import streamlit as st
 
 from kzunrest import animation
 from kzunrest.dataset import Dataset
+from kzunrest.ui import state
 
 
 def render(ds: Dataset, events: pd.DataFrame, deck: pdk.Deck, day: dt.date) -> None:
@@ -30,7 +31,7 @@ def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
     cols = st.columns([2, 1], vertical_alignment="bottom")
     start, end = cols[0].slider("Days in the GIF", min_value=ds.first_day,
                                 max_value=ds.last_day, value=animation.gif_days(ds),
-                                step=dt.timedelta(days=1), format="D MMM", key="gif_days")
+                                step=dt.timedelta(days=1), format="D MMM", key=state.GIF_DAYS)
     if cols[1].button("Render GIF", key="render_gif", icon=":material/movie:"):
         bar = st.progress(0.0, text="Drawing frames…")
 
@@ -40,10 +41,10 @@ def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
         with tempfile.TemporaryDirectory() as tmp:
             out = animation.render_gif(ds, Path(tmp) / "spread.gif", start, end,
                                        events=events, progress=progress)
-            st.session_state["_gif"] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
+            st.session_state[state.GIF] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
         bar.empty()
-    if "_gif" in st.session_state:
-        data, span = st.session_state["_gif"]
+    if state.GIF in st.session_state:
+        data, span = st.session_state[state.GIF]
         st.image(data, caption=f"{len(data) / 1024:.0f} KB, one frame a day")
         st.download_button("Download GIF", data, file_name=f"kzunrest-{span}.gif",
                            mime="image/gif", key="download_gif", on_click="ignore",

@@ -8,9 +8,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, select
+from kzunrest import layers, playback, select
 from kzunrest.dataset import Dataset
-from kzunrest.ui import events_table, export_view
+from kzunrest.ui import events_table, export_view, state
 from kzunrest.ui.controls import apply_map_selection
 from kzunrest.ui.data import csto_rows, dataset_token, day_panel, filtered_events, map_files
 from kzunrest.ui.text import html_text, link, md
@@ -27,11 +27,10 @@ BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
 
 
 def _step(days: int, ds: Dataset) -> None:
-    current = st.session_state.get("date", ds.default_day)
-    st.session_state["date"] = min(max(current + dt.timedelta(days=days), ds.first_day),
-                                   ds.last_day)
-    if "_play_day" in st.session_state:  # ◀ / ▶ during Play move the played day too
-        st.session_state["_play_day"] = st.session_state["date"]
+    current = st.session_state.get(state.DATE, ds.default_day)
+    st.session_state[state.DATE] = playback.step_day(current, days, ds.first_day, ds.last_day)
+    if state.PLAY_DAY in st.session_state:  # ◀ / ▶ during Play move the played day too
+        st.session_state[state.PLAY_DAY] = st.session_state[state.DATE]
 
 
 def _play_tick(period: float, ds: Dataset) -> None:
@@ -40,23 +39,25 @@ def _play_tick(period: float, ds: Dataset) -> None:
     The day being played is kept apart from the slider's value: a tick's request can carry the
     browser's previous slider value, which would otherwise step the animation back.
     """
-    day = st.session_state.get("_play_day") or st.session_state.get("date", ds.default_day)
-    if time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
-        st.session_state["_last_tick"] = time.monotonic()
-        if day >= ds.last_day:
-            st.session_state.pop("_play_day", None)
-            st.session_state["_stop_play"] = True
+    day = (st.session_state.get(state.PLAY_DAY)
+           or st.session_state.get(state.DATE, ds.default_day))
+    if playback.tick_due(time.monotonic() - st.session_state[state.LAST_TICK], period):
+        st.session_state[state.LAST_TICK] = time.monotonic()
+        following = playback.next_day(day, ds.first_day, ds.last_day)
+        if following is None:  # the last day was shown: Play stops
+            st.session_state.pop(state.PLAY_DAY, None)
+            st.session_state[state.STOP_PLAY] = True
             st.rerun(scope="app")
-        day = day + dt.timedelta(days=1)
-    st.session_state["_play_day"] = day
-    if "date" in st.session_state:  # before the slider's first run its default applies
-        st.session_state["date"] = day
+        day = following
+    st.session_state[state.PLAY_DAY] = day
+    if state.DATE in st.session_state:  # before the slider's first run its default applies
+        st.session_state[state.DATE] = day
 
 
 def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> None:
     """The map page; ``present`` is the presentation layout (large type, no extra controls)."""
-    if st.session_state.pop("_stop_play", False):
-        st.session_state["play"] = False
+    if st.session_state.pop(state.STOP_PLAY, False):
+        st.session_state[state.PLAY] = False
 
     # In the presentation layout the controls fold away; their values still come from the link.
     box = st.expander("Controls", expanded=False) if present else st.container()
@@ -65,42 +66,43 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
 
     files = map_files(ds, dataset_token(ds), filters)
     events = filtered_events(ds, dataset_token(ds), filters)
-    if playing and st.session_state.get("date", ds.default_day) >= ds.last_day:
-        st.session_state["date"] = ds.first_day  # Play from the end starts over
-        st.session_state["_play_day"] = ds.first_day
-    st.session_state["_last_tick"] = time.monotonic()
+    shown_day = st.session_state.get(state.DATE, ds.default_day)
+    if playing and shown_day >= ds.last_day:  # Play from the end starts over
+        start = playback.play_start(shown_day, ds.first_day, ds.last_day)
+        st.session_state[state.DATE] = st.session_state[state.PLAY_DAY] = start
+    st.session_state[state.LAST_TICK] = time.monotonic()
     period = SPEEDS.get(speed or "normal", 1.0)
 
     @st.fragment(run_every=period if playing else None)
     def frame() -> None:
         # Only this part reruns on each tick of Play: the day, the map and the side panel.
-        if st.session_state.pop("_app_rerun", False):
+        if st.session_state.pop(state.APP_RERUN, False):
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
         if playing:
             _play_tick(period, ds)
         else:
-            st.session_state.pop("_play_day", None)
+            st.session_state.pop(state.PLAY_DAY, None)
         nav = st.columns([1, 12, 1], vertical_alignment="center")
-        nav[0].button("◀", key="prev_day", on_click=_step, args=(-1, ds), shortcut="Left",
+        nav[0].button("◀", key=state.PREV_DAY, on_click=_step, args=(-1, ds), shortcut="Left",
                       help="Previous day (←)")
         # The default is given here, not through session state: a default set in session
         # state made Streamlit drop a link's ?date= of the first day (the slider's minimum).
         day = nav[1].slider("Day", min_value=ds.first_day, max_value=ds.last_day,
                             value=ds.default_day,
-                            step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="date",
+                            step=dt.timedelta(days=1), format="ddd D MMM YYYY", key=state.DATE,
                             bind="query-params", label_visibility="collapsed")
-        st.session_state["_day"] = day  # read by the other pages' "selected day" rules
-        nav[2].button("▶", key="next_day", on_click=_step, args=(1, ds), shortcut="Right",
+        st.session_state[state.DAY] = day  # read by the other pages' "selected day" rules
+        nav[2].button("▶", key=state.NEXT_DAY, on_click=_step, args=(1, ds), shortcut="Right",
                       help="Next day (→)")
         left, right = st.columns([3, 1.25])
         with left:
-            picked = st.session_state.get("_highlight") or []
+            picked = st.session_state.get(state.HIGHLIGHT) or []
             highlight = ds.events[ds.events["event_id_cnty"].isin(picked)] if picked else None
             deck = layers.build_deck(ds, files, day, layers=shown or [],
                                      cumulative=mode != "day", basemap=basemap,
                                      highlight=highlight, view=view,
                                      csto_rows=csto_rows(ds, dataset_token(ds), day))
-            st.pydeck_chart(deck, height=720 if present else 560, key="map",
+            st.pydeck_chart(deck, height=720 if present else 560, key=state.MAP,
                             on_select=apply_map_selection, selection_mode="single-object",
                             alt="Map of Kazakhstan's regions with the events of the day")
             legend(ds, files, shown or [])
@@ -119,23 +121,23 @@ def _controls(ds: Dataset, present: bool):
     """Play, speed, mode, basemap, share, layers and camera; returns their values."""
     top = st.columns([1, 1.3, 1.6, 1.2, 0.8], vertical_alignment="bottom")
     with top[0]:
-        playing = st.toggle("▶ Play", key="play", bind="query-params",
+        playing = st.toggle("▶ Play", key=state.PLAY, bind="query-params",
                             help=f"Advance one day at a time; stops on {ds.last_day:%d %B}.")
     with top[1]:
-        speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key="speed",
+        speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key=state.SPEED,
                                      bind="query-params", required=True)
     with top[2]:
-        mode = st.segmented_control("Mode", list(MODES), default="cumulative", key="mode",
+        mode = st.segmented_control("Mode", list(MODES), default="cumulative", key=state.MODE,
                                     bind="query-params", required=True,
                                     help="; ".join(f"{k}: {v}" for k, v in MODES.items()))
     with top[3]:
-        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
+        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key=state.BASEMAP,
                                bind="query-params",
                                help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
     with top[4]:
         share_popover(ds)
     shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
-                     selection_mode="multi", key="layers", bind="query-params",
+                     selection_mode="multi", key=state.LAYERS, bind="query-params",
                      help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
     return playing, speed, mode, basemap, shown, camera_view(ds, present)
 
@@ -151,11 +153,11 @@ def camera_view(ds: Dataset, present: bool = False):
     with st.expander("Camera", expanded=False):
         cols = st.columns(3)
         lon = cols[0].number_input("Longitude", -180.0, 180.0, float(default.longitude),
-                                   step=0.5, key="lon", bind="query-params")
+                                   step=0.5, key=state.LON, bind="query-params")
         lat = cols[1].number_input("Latitude", -85.0, 85.0, float(default.latitude),
-                                   step=0.5, key="lat", bind="query-params")
+                                   step=0.5, key=state.LAT, bind="query-params")
         zoom = cols[2].number_input("Zoom", 0.0, 20.0, float(default.zoom), step=0.5,
-                                    key="zoom", bind="query-params")
+                                    key=state.ZOOM, bind="query-params")
     return layers.view_state(lon, lat, zoom)
 
 
@@ -188,7 +190,7 @@ DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
 
 def event_card(ds: Dataset) -> None:
     """The full record of the event clicked on the map, with its source."""
-    event_id = st.session_state.get("_event_card")
+    event_id = st.session_state.get(state.EVENT_CARD)
     match = ds.events[ds.events["event_id_cnty"] == event_id]
     if match.empty:
         return
@@ -198,8 +200,8 @@ def event_card(ds: Dataset) -> None:
         cols[0].markdown(f"**{ev['event_date']:%A %d %B %Y}"
                          f"{' ' + md(ev['event_time']) if ev['event_time'] else ''} · "
                          f"{md(ev['location'])}, {md(ev['admin1'])}**")
-        if cols[1].button("Close", key="close_card"):
-            st.session_state.pop("_event_card", None)
+        if cols[1].button("Close", key=state.CLOSE_CARD):
+            st.session_state.pop(state.EVENT_CARD, None)
             st.rerun(scope="fragment")
         fat = "unknown" if pd.isna(ev["fatalities"]) else int(ev["fatalities"])
         st.markdown(f"{md(ev['event_type'])}: {md(ev['sub_event_type'])} · "
@@ -218,7 +220,7 @@ def todays_events(events: pd.DataFrame, day: dt.date) -> None:
                      expanded=False):
         # A table is sent whole even while folded: cap it, the Analysis page has them all.
         st.dataframe(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS),
-                     column_config=events_table.COLUMNS, hide_index=True, key="day_table")
+                     column_config=events_table.COLUMNS, hide_index=True, key=state.DAY_TABLE)
         if len(todays) > DAY_TABLE_ROWS:
             st.caption(f"The first {DAY_TABLE_ROWS} of {len(todays):,}; the Analysis page "
                        "lists every event.")
