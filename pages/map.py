@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from kzunrest.ui import controls, data, map_view, presentation
+from kzunrest.ui import controls, data, frame, map_view, presentation
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 present = presentation.is_on()
 if not present:

@@ -5,8 +5,10 @@ import datetime as dt
 import streamlit as st
 
 from kzunrest import charts, layers, select, viewport
-from kzunrest.ui import data, state
+from kzunrest.ui import data, frame, state
 from kzunrest.ui.text import md
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 ds = data.current_dataset()
 st.title("CSTO deployment")

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from kzunrest.ui import data, presentation, story_view
+from kzunrest.ui import data, frame, presentation, story_view
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 present = presentation.is_on()
 if not present:
