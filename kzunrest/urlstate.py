@@ -11,6 +11,8 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
+from kzunrest import playback
+
 # Streamlit's own parameters, never ours to judge.
 STREAMLIT_PARAMS = {"embed", "embed_options"}
 
@@ -202,7 +204,7 @@ longitude=None, latitude=None, zoom=None)
     except (ValueError, OverflowError):
         return view
     speed, mode = reported.get("speed"), reported.get("mode")
-    return replace(view, day=min(max(day, first), last),
+    return replace(view, day=playback.clamp(day, first, last),
                    playing=reported.get("playing") is True,
                    speed=speed if speed in set(speeds) else view.speed,
                    mode=mode if mode in set(modes) else view.mode)

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 from tests.apptest_helpers import ROOT, map_data, shown_rows
 from tests.conftest import DATA
 
-PAGES = ["app_pages/map.py", "app_pages/analysis.py", "app_pages/csto.py", "app_pages/data.py"]
+PAGES = ["pages/map.py", "pages/analysis.py", "pages/csto.py", "pages/data.py"]
 
 
 def open_page(page: str, **params) -> AppTest:
@@ -56,9 +56,9 @@ def test_every_page_runs_without_exception(page):
 
 
 def test_region_filter_changes_table_rows_and_chart_data():
-    every = open_page("app_pages/analysis.py")
+    every = open_page("pages/analysis.py")
     all_rows = table_frame(every, "events_table")
-    one = open_page("app_pages/analysis.py", regions="Almaty")
+    one = open_page("pages/analysis.py", regions="Almaty")
     rows = table_frame(one, "events_table")
     assert 0 < len(rows) < len(all_rows)
     assert set(rows["admin1"]) == {"Almaty"}
@@ -68,7 +68,7 @@ def test_region_filter_changes_table_rows_and_chart_data():
 
 
 def test_type_and_date_filters_narrow_the_events():
-    at = open_page("app_pages/analysis.py", types="Protests", dates=["2022-01-04", "2022-01-06"])
+    at = open_page("pages/analysis.py", types="Protests", dates=["2022-01-04", "2022-01-06"])
     rows = table_frame(at, "events_table")
     assert len(rows) and set(rows["event_type"]) == {"Protests"}
     assert rows["event_date"].min() >= pd.Timestamp("2022-01-04")
@@ -77,7 +77,7 @@ def test_type_and_date_filters_narrow_the_events():
 
 def test_kyzylorda_question_answered_on_the_analysis_page():
     """When did Kyzylorda region first see unrest, what happened, who reported it."""
-    at = open_page("app_pages/analysis.py", regions="Kyzylorda Region")
+    at = open_page("pages/analysis.py", regions="Kyzylorda Region")
     rows = table_frame(at, "events_table").sort_values("event_date")
     assert len(rows)
     first = rows.iloc[0]
@@ -86,7 +86,7 @@ def test_kyzylorda_question_answered_on_the_analysis_page():
 
 
 def test_csto_page_shows_contingents_and_a_chosen_days_arcs():
-    at = open_page("app_pages/csto.py")
+    at = open_page("pages/csto.py")
     assert len(table_frame(at, "contingents_table")) == 5
     at.slider(key="csto_day").set_value(pd.Timestamp("2022-01-14").date()).run()
     data = map_data(at)
@@ -151,14 +151,14 @@ st.metric("events", len(data.current_dataset().events))
 
 
 def test_data_page_lists_every_source_cited():
-    at = open_page("app_pages/data.py")
+    at = open_page("pages/data.py")
     sources = table_frame(at, "sources_table")
     events = pd.read_csv(DATA / "events.csv")
     assert set(sources["source_url"]) == set(events["source_url"])
 
 
 def test_story_page_steps_with_next_and_previous():
-    at = open_page("app_pages/story.py", step="3")
+    at = open_page("pages/story.py", step="3")
     assert at.select_slider(key="step").value == 3
     at.button(key="story_next").click().run()
     assert at.select_slider(key="step").value == 4
@@ -178,7 +178,7 @@ def test_story_page_steps_with_next_and_previous():
 
 
 def test_a_link_with_bad_parameters_opens_the_defaults_with_a_notice():
-    at = open_page("app_pages/map.py", date="not-a-date", regions="Atlantis")
+    at = open_page("pages/map.py", date="not-a-date", regions="Atlantis")
     warning = " ".join(w.value for w in at.warning)
     assert "date=not-a-date ignored" in warning and "regions=Atlantis ignored" in warning
     data = map_data(at)
@@ -186,7 +186,7 @@ def test_a_link_with_bad_parameters_opens_the_defaults_with_a_notice():
 
 
 def test_presentation_layout_hides_navigation_and_enlarges_type():
-    at = open_page("app_pages/map.py", present="1")
+    at = open_page("pages/map.py", present="1")
     assert not at.title  # no page title in the presentation layout
     css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
     assert "stSidebar" in css and "stMetricValue" in css

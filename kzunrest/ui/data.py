@@ -9,6 +9,7 @@ from kzunrest import layers, map_spec, select
 from kzunrest.dataset import Dataset, read_dataset
 from kzunrest.errors import DataError
 from kzunrest.settings import data_dir
+from kzunrest.ui import state
 
 
 @st.cache_resource(show_spinner="Loading the dataset…")
@@ -20,7 +21,7 @@ def _bundled(folder: str) -> Dataset:
 
 def current_dataset() -> Dataset:
     """The dataset of this session: an analyst's upload if any, else the bundled one."""
-    uploaded = st.session_state.get("_uploaded_dataset")
+    uploaded = st.session_state.get(state.UPLOADED_DATASET)
     return uploaded if uploaded is not None else bundled_dataset()
 
 
@@ -38,7 +39,7 @@ def bundled_dataset() -> Dataset:
 
 def dataset_token(ds: Dataset) -> str:
     """Identifies the dataset's events for caches keyed on it."""
-    return st.session_state.get("_uploaded_token", str(ds.folder))
+    return st.session_state.get(state.UPLOADED_TOKEN, str(ds.folder))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

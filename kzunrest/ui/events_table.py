@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from kzunrest.exports import events_csv, events_geojson
+from kzunrest.ui import state
 
 COLUMNS = {
     "event_date": st.column_config.DateColumn("Date", format="ddd D MMM"),
@@ -30,10 +31,10 @@ COLUMNS = {
 def render(events: pd.DataFrame, key: str = "events_table") -> None:
     st.caption("Search with the table's toolbar, sort by clicking a header; select rows to "
                "ring those events on the map.")
-    state = st.dataframe(events[list(COLUMNS)], column_config=COLUMNS, hide_index=True,
+    table = st.dataframe(events[list(COLUMNS)], column_config=COLUMNS, hide_index=True,
                          on_select="rerun", selection_mode="multi-row", key=key)
-    rows = state.selection.rows if state else []
-    st.session_state["_highlight"] = events.iloc[rows]["event_id_cnty"].tolist()
+    rows = table.selection.rows if table else []
+    st.session_state[state.HIGHLIGHT] = events.iloc[rows]["event_id_cnty"].tolist()
     if rows:
         st.info(f"{len(rows)} selected: ringed on the Map page.")
 

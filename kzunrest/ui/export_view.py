@@ -11,8 +11,9 @@ import pandas as pd
 import pydeck as pdk
 import streamlit as st
 
-from kzunrest import animation
+from kzunrest import gif, snapshot
 from kzunrest.dataset import Dataset
+from kzunrest.ui import state
 
 
 def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
@@ -22,7 +23,7 @@ def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
         gif_part(ds, events)
         st.download_button(
             # Deferred: built only when clicked, not on every step of the slider.
-            "Download this map as HTML", lambda: animation.snapshot_html(deck()).encode("utf-8"),
+            "Download this map as HTML", lambda: snapshot.snapshot_html(deck()).encode("utf-8"),
             file_name=f"kzunrest-{day:%Y-%m-%d}.html", mime="text/html", key="snapshot_html",
             on_click="ignore", icon=":material/download:",
             help="A standalone page with this day's layers and tooltips (loads deck.gl "
@@ -32,8 +33,8 @@ def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
 def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
     cols = st.columns([2, 1], vertical_alignment="bottom")
     start, end = cols[0].slider("Days in the GIF", min_value=ds.first_day,
-                                max_value=ds.last_day, value=animation.gif_days(ds),
-                                step=dt.timedelta(days=1), format="D MMM", key="gif_days")
+                                max_value=ds.last_day, value=gif.gif_days(ds),
+                                step=dt.timedelta(days=1), format="D MMM", key=state.GIF_DAYS)
     if cols[1].button("Render GIF", key="render_gif", icon=":material/movie:"):
         bar = st.progress(0.0, text="Drawing frames…")
 
@@ -41,12 +42,12 @@ def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
             bar.progress(i / n, text=f"Frame {i} of {n}")
 
         with tempfile.TemporaryDirectory() as tmp:
-            out = animation.render_gif(ds, Path(tmp) / "spread.gif", start, end,
+            out = gif.render_gif(ds, Path(tmp) / "spread.gif", start, end,
                                        events=events, progress=progress)
-            st.session_state["_gif"] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
+            st.session_state[state.GIF] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
         bar.empty()
-    if "_gif" in st.session_state:
-        data, span = st.session_state["_gif"]
+    if state.GIF in st.session_state:
+        data, span = st.session_state[state.GIF]
         st.image(data, caption=f"{len(data) / 1024:.0f} KB, one frame a day")
         st.download_button("Download GIF", data, file_name=f"kzunrest-{span}.gif",
                            mime="image/gif", key="download_gif", on_click="ignore",

@@ -13,7 +13,7 @@ import streamlit as st
 from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.map_spec import SPEEDS_MS
-from kzunrest.ui import events_table, export_view, header
+from kzunrest.ui import events_table, export_view, header, state
 from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_files, map_spec_for
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import map_component
@@ -22,9 +22,6 @@ from kzunrest.ui.text import link, md
 DAY_TABLE_ROWS = 500
 SPEEDS = dict(SPEEDS_MS)
 MODES = {"cumulative": "earlier days fade as a trail", "day": "this day only"}
-MAP_KEY = "map"
-VIEW_KEY = "_view"  # urlstate.View: the day, Play, speed, mode and camera of this session
-SEQ_KEY = "_view_seq"  # bumped when Python (not the browser) sets the view
 # Most of the first screen at 1366x768 and 1920x1080; never so small that it stops reading.
 MAP_HEIGHT = "max(400px, calc(100vh - 250px))"
 MAP_HEIGHT_PRESENT = "max(480px, calc(100vh - 170px))"
@@ -41,12 +38,12 @@ def _default_view(ds: Dataset) -> urlstate.View:
 def current_view(ds: Dataset) -> urlstate.View:
     """The playback and camera of this session: from the link on the first run, then as the
     browser last reported them."""
-    if VIEW_KEY not in st.session_state:
+    if state.VIEW not in st.session_state:
         params = {k: st.query_params.get_all(k) for k in st.query_params}
-        st.session_state[VIEW_KEY] = urlstate.read_view(params, view_spec(ds),
+        st.session_state[state.VIEW] = urlstate.read_view(params, view_spec(ds),
                                                         _default_view(ds))
-        st.session_state[SEQ_KEY] = st.session_state.get(SEQ_KEY, 0) + 1
-    return st.session_state[VIEW_KEY]
+        st.session_state[state.VIEW_SEQ] = st.session_state.get(state.VIEW_SEQ, 0) + 1
+    return st.session_state[state.VIEW]
 
 
 def _write_link(ds: Dataset, view: urlstate.View) -> None:
@@ -60,28 +57,28 @@ def _write_link(ds: Dataset, view: urlstate.View) -> None:
 
 def _on_playback(ds: Dataset) -> None:
     """The browser paused, stepped, or changed speed or mode: the day reaches Python."""
-    reported = (st.session_state.get(MAP_KEY) or {}).get("playback") or {}
-    st.session_state[VIEW_KEY] = urlstate.apply_report(
-        st.session_state[VIEW_KEY], reported, ds.first_day, ds.last_day, speeds=SPEEDS,
+    reported = (st.session_state.get(state.MAP) or {}).get("playback") or {}
+    st.session_state[state.VIEW] = urlstate.apply_report(
+        st.session_state[state.VIEW], reported, ds.first_day, ds.last_day, speeds=SPEEDS,
         modes=MODES)
 
 
 def _on_camera() -> None:
-    cam = (st.session_state.get(MAP_KEY) or {}).get("camera") or {}
+    cam = (st.session_state.get(state.MAP) or {}).get("camera") or {}
     try:
         lon, lat, zoom = (float(cam["longitude"]), float(cam["latitude"]), float(cam["zoom"]))
     except (KeyError, TypeError, ValueError):
         return
-    st.session_state[VIEW_KEY] = replace(st.session_state[VIEW_KEY], longitude=lon,
+    st.session_state[state.VIEW] = replace(st.session_state[state.VIEW], longitude=lon,
                                          latitude=lat, zoom=zoom)
 
 
 def _on_region() -> None:
     """A region clicked on the map filters the sidebar to it."""
-    admin1 = (st.session_state.get(MAP_KEY) or {}).get("region")
-    if admin1 and st.session_state.get("regions") != [admin1]:
-        st.session_state["regions"] = [admin1]
-        st.session_state["_app_rerun"] = True  # the sidebar is outside the map fragment
+    admin1 = (st.session_state.get(state.MAP) or {}).get("region")
+    if admin1 and st.session_state.get(state.REGIONS) != [admin1]:
+        st.session_state[state.REGIONS] = [admin1]
+        st.session_state[state.APP_RERUN] = True  # the sidebar is outside the map fragment
 
 
 def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> None:
@@ -92,17 +89,17 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
     @st.fragment
     def frame() -> None:
         # Reruns alone when the browser reports a pause, a step or the camera.
-        if st.session_state.pop("_app_rerun", False):
+        if st.session_state.pop(state.APP_RERUN, False):
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
-        view = st.session_state[VIEW_KEY]
+        view = st.session_state[state.VIEW]
         _write_link(ds, view)
         day = view.day
-        st.session_state["_day"] = day  # read by the other pages' "selected day" rules
+        st.session_state[state.DAY] = day  # read by the other pages' "selected day" rules
         files = map_files(ds, dataset_token(ds), filters)
         events = filtered_events(ds, dataset_token(ds), filters)
         left, right = st.columns([3, 1.25])
         with left:
-            picked = st.session_state.get("_highlight") or []
+            picked = st.session_state.get(state.HIGHLIGHT) or []
             default = ds.initial_view
             camera = layers.view_state(
                 view.longitude if view.longitude is not None else default.longitude,
@@ -114,7 +111,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
                                 ds.first_day, ds.last_day, tuple(picked))
             spec = {**spec, "deck": {**spec["deck"],
                                      "initialViewState": json.loads(camera.to_json())}}
-            map_component(spec, key=MAP_KEY, seq=st.session_state[SEQ_KEY],
+            map_component(spec, key=state.MAP, seq=st.session_state[state.VIEW_SEQ],
                           day=(day - ds.first_day).days, playing=view.playing, speed=view.speed,
                           mode=view.mode, height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
                           fit=fit,
@@ -146,7 +143,7 @@ def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap:
 
 def current_basemap() -> str:
     """The basemap of the link (every map honours it), else the default."""
-    value = st.query_params.get("basemap") or st.session_state.get("basemap")
+    value = st.query_params.get(state.BASEMAP) or st.session_state.get(state.BASEMAP)
     return value if value in BASEMAP_LABELS else next(iter(BASEMAP_LABELS))
 
 
@@ -161,9 +158,9 @@ def _toolbar(ds: Dataset, present: bool):
         # Bound widgets show their option values unformatted: Streamlit writes the displayed
         # label into the URL, and the URL contract (DESIGN.md) is the short value.
         shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
-                         selection_mode="multi", key="layers", bind="query-params",
+                         selection_mode="multi", key=state.LAYERS, bind="query-params",
                          help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
-        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
+        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key=state.BASEMAP,
                                bind="query-params",
                                help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
     with top[2]:
@@ -205,7 +202,7 @@ def todays_events(events: pd.DataFrame, day: dt.date) -> None:
                      expanded=False):
         # A table is sent whole even while folded: cap it, the Analysis page has them all.
         st.dataframe(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS),
-                     column_config=events_table.COLUMNS, hide_index=True, key="day_table")
+                     column_config=events_table.COLUMNS, hide_index=True, key=state.DAY_TABLE)
         if len(todays) > DAY_TABLE_ROWS:
             st.caption(f"The first {DAY_TABLE_ROWS} of {len(todays):,}; the Analysis page "
                        "lists every event.")

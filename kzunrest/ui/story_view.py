@@ -7,7 +7,7 @@ import streamlit as st
 
 from kzunrest import select, viewport
 from kzunrest.dataset import Dataset
-from kzunrest.ui import map_view
+from kzunrest.ui import map_view, state
 from kzunrest.ui.data import dataset_token, day_panel
 from kzunrest.ui.text import html_text, link, md
 
@@ -15,7 +15,7 @@ AUTOPLAY_SECONDS = 8
 
 
 def _move(delta: int, steps: int) -> None:
-    st.session_state["step"] = min(max(st.session_state.get("step", 1) + delta, 1), steps)
+    st.session_state[state.STEP] = min(max(st.session_state.get(state.STEP, 1) + delta, 1), steps)
 
 
 def render(ds: Dataset, *, present: bool = False) -> None:
@@ -24,9 +24,9 @@ def render(ds: Dataset, *, present: bool = False) -> None:
     if steps == 0:
         st.info("This dataset has no story steps (story.csv is empty).")
         return
-    st.session_state.setdefault("step", 1)
-    if not 1 <= st.session_state["step"] <= steps:
-        st.session_state["step"] = 1
+    st.session_state.setdefault(state.STEP, 1)
+    if not 1 <= st.session_state[state.STEP] <= steps:
+        st.session_state[state.STEP] = 1
     controls = st.columns([1, 1, 6, 2], vertical_alignment="center")
     controls[0].button("◀ Previous", key="story_prev", on_click=_move, args=(-1, steps),
                        shortcut="Left", help="Previous step (←)")
@@ -34,24 +34,24 @@ def render(ds: Dataset, *, present: bool = False) -> None:
                        shortcut="Right", help="Next step (→)")
     # No format_func: a bound widget writes its label into the URL, and the link says step=7.
     controls[2].select_slider(f"Step (of {steps})", options=list(range(1, steps + 1)),
-                              key="step", bind="query-params")
-    autoplay = controls[3].toggle("Autoplay", key="autoplay",
+                              key=state.STEP, bind="query-params")
+    autoplay = controls[3].toggle("Autoplay", key=state.AUTOPLAY,
                                   help=f"Next step every {AUTOPLAY_SECONDS} s")
 
     # A full run (Next, Previous, the slider) shows its step without advancing; only the
     # timer's own reruns of the fragment below move on.
-    st.session_state["_story_ticked"] = False
+    st.session_state[state.STORY_TICKED] = False
 
     @st.fragment(run_every=AUTOPLAY_SECONDS if autoplay else None)
     def show() -> None:
-        if autoplay and st.session_state.pop("_story_ticked", False):
-            if st.session_state["step"] < steps:
+        if autoplay and st.session_state.pop(state.STORY_TICKED, False):
+            if st.session_state[state.STEP] < steps:
                 _move(1, steps)
                 # A value set from code is not written to the URL by the bound slider.
                 st.query_params["step"] = str(st.session_state["step"])
                 st.rerun(scope="app")  # the step slider lives outside this fragment
-        st.session_state["_story_ticked"] = True
-        step = story.iloc[st.session_state["step"] - 1]
+        st.session_state[state.STORY_TICKED] = True
+        step = story.iloc[st.session_state[state.STEP] - 1]
         day = step["date"].date()
         shown = [x for x in str(step["layers"]).split("|") if x]
         left, right = st.columns([3, 2] if present else [3, 1.4])

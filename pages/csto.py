@@ -5,8 +5,10 @@ import datetime as dt
 import streamlit as st
 
 from kzunrest import charts, select
-from kzunrest.ui import data, map_view
+from kzunrest.ui import data, frame, map_view, state
 from kzunrest.ui.text import md
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 ds = data.current_dataset()
 st.title("CSTO deployment")
@@ -14,11 +16,11 @@ st.caption("Troops of Russia, Belarus, Armenia, Tajikistan and Kyrgyzstan, sent 
            "Kazakhstan's request on the night of 5 to 6 January 2022.")
 
 # Opens on the map's day, else on the first day the most contingents were in the country.
-opening = st.session_state.get("_day") or select.busiest_contingent_day(ds.contingents,
+opening = st.session_state.get(state.DAY) or select.busiest_contingent_day(ds.contingents,
                                                                         ds.days())
 day = st.slider("Day", min_value=ds.first_day, max_value=ds.last_day,
                 value=opening or ds.default_day,
-                step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="csto_day")
+                step=dt.timedelta(days=1), format="ddd D MMM YYYY", key=state.CSTO_DAY)
 st.altair_chart(charts.contingents_gantt(ds.contingents, day), key="chart_gantt")
 
 left, right = st.columns([3, 2])

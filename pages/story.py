@@ -1,6 +1,8 @@
 """Story: from the gas price rise to the CSTO withdrawal, step by step."""
 
-from kzunrest.ui import data, header, presentation, story_view
+from kzunrest.ui import data, frame, header, presentation, story_view
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 present = presentation.is_on()
 if not present:
