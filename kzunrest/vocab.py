@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from kzunrest.errors import DataError, Problem
+from kzunrest import schemas
 
 # A generic file's types that are not in the vocabulary become this type (documented in
 # data/README.md) instead of failing validation.
@@ -16,20 +16,15 @@ FALLBACK_TYPE = "Unclassified"
 def read_event_types(folder: Path) -> pd.DataFrame:
     """``event_type, sub_event_type, color`` rows; the colour is per type.
 
-    Colours must be ``#rrggbb``: they end up in style attributes, so nothing else may pass.
+    Colours must be ``#rrggbb`` (checked by the file's schema in kzunrest.schemas): they end
+    up in style attributes, so nothing else may pass.
     """
-    types = pd.read_csv(folder / "event_types.csv", dtype=str, keep_default_na=False)
-    bad = ~types["color"].str.fullmatch(r"#[0-9A-Fa-f]{6}")
-    if bad.any():
-        raise DataError([Problem(int(i) + 2, "color", types.at[i, "color"],
-                                 "not a #rrggbb colour") for i in types.index[bad]],
-                        "event_types.csv")
-    return types
+    return schemas.read_checked(Path(folder) / "event_types.csv").reset_index(drop=True)
 
 
 def read_aliases(folder: Path) -> dict[str, str]:
     """Other spellings of region names (ACLED's, present-day ones) mapped to January 2022's."""
-    frame = pd.read_csv(folder / "admin1_aliases.csv", dtype=str, keep_default_na=False)
+    frame = schemas.read_checked(Path(folder) / "admin1_aliases.csv")
     return dict(zip(frame["alias"], frame["admin1"], strict=True))
 
 
