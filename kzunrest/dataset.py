@@ -45,8 +45,11 @@ class Dataset:
     def with_events(self, load: LoadResult) -> Dataset:
         """The same context with another event file (an analyst's upload)."""
         # The disputes name the bundled events' ids: they do not apply to another file.
+        # Labels the vocabulary lacks get a row and a colour so every page can draw them.
         return Dataset(**{**self.__dict__, "events": load.events, "load": load,
-                          "disputes": self.disputes.iloc[0:0]})
+                          "disputes": self.disputes.iloc[0:0],
+                          "event_types": vocab.with_types(self.event_types,
+                                                          load.events["event_type"].unique())})
 
 
 def read_dataset(folder: Path) -> Dataset:

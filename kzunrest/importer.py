@@ -259,7 +259,7 @@ def guess_columns(raw: pd.DataFrame, given: dict[str, str] | None = None) -> Gue
         for column in raw.columns:
             if column in used:
                 continue
-            name = _name_score(target, column)
+            name = max(0, _name_score(target, column))
             needs_content = target in ("event_date", "latitude", "longitude", "event_type",
                                        "notes", "source_url")
             if not name and target not in ("event_date", "latitude", "longitude"):

@@ -36,12 +36,12 @@ def read_table_bytes(data: bytes, name: str, allow_empty: bool = False) -> pd.Da
     >>> read_table_bytes(b'a,b\\n1,"x\\ny"\\n2,z\\n', "f.csv").index.tolist()
     [2, 4]
     """
-    if not data.strip():
+    if not data or data.isspace():  # isspace stops at the first other byte: no copy
         raise DataError([Problem(None, None, None, "the file is empty")], name)
     if data[:4] == b"PAR1":
         return _read_parquet(data, name)
     data = _as_utf8(data, name)
-    if not data.strip():
+    if not data or data.isspace():
         raise DataError([Problem(None, None, None, "the file is empty")], name)
     try:
         frame = _read_csv_fast(data)
@@ -148,7 +148,8 @@ def _read_csv_fast(data: bytes) -> pd.DataFrame:
     starts, stops = starts[keep], stops[keep]
     if len(starts) == 0:
         raise _SlowPath
-    if data.count(b"\r") != data.count(b"\r\n"):
+    returns = np.flatnonzero(buf == _CR)
+    if len(returns) and (returns[-1] + 1 >= len(buf) or (buf[returns + 1] != _NL).any()):
         raise _SlowPath  # a lone CR ends a line for pyarrow but not for this scan
     header_end = int(stops[0])
     try:
@@ -278,3 +279,20 @@ def _read_parquet(data: bytes, name: str) -> pd.DataFrame:
             s = s.dt.strftime("%Y-%m-%d %H:%M:%S").str.removesuffix(" 00:00:00")
         out[str(col)] = s.astype("str").fillna("").to_numpy()
     return out
+
+
+def read_header(data: bytes) -> list[str]:
+    """The column names of a CSV or Parquet file, read cheaply (for pickers); [] if none."""
+    try:
+        if data[:4] == b"PAR1":
+            import pyarrow.parquet as pq
+
+            return list(pq.read_schema(io.BytesIO(data)).names)
+        head = _as_utf8(data[:65536], "").decode("utf-8", errors="replace")
+        delimiter = max(DELIMITERS, key=head.split("\n", 1)[0].count)
+        for record in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter):
+            if any(cell.strip() for cell in record):
+                return [c.strip() for c in record if c.strip()]
+    except Exception:  # a header we cannot read: the full validation will say why
+        return []
+    return []

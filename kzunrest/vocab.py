@@ -32,3 +32,23 @@ def type_colors(event_types: pd.DataFrame) -> dict[str, str]:
     """Hex colour per event type, in the vocabulary's order."""
     return dict(event_types.drop_duplicates("event_type")[["event_type", "color"]].itertuples(
         index=False, name=None))
+
+
+# Colours for types an uploaded file brings that the vocabulary lacks (labels of another
+# project, kept as written); Tableau 10, then the fallback type's grey.
+EXTRA_COLORS = ["#4E79A7", "#F28E2B", "#E15759", "#76B7B2", "#59A14F", "#EDC948", "#B07AA1",
+                "#FF9DA7", "#9C755F"]
+
+
+def with_types(event_types: pd.DataFrame, types) -> pd.DataFrame:
+    """The vocabulary plus a row (and a colour) for each type in ``types`` it lacks, so
+    every page can draw and list a file's own labels."""
+    known = set(event_types["event_type"])
+    new = [t for t in dict.fromkeys(types) if t not in known]
+    if not new:
+        return event_types
+    grey = type_colors(event_types).get(FALLBACK_TYPE, "#8C8C8C")
+    rows = pd.DataFrame({"event_type": new, "sub_event_type": FALLBACK_TYPE,
+                         "color": [EXTRA_COLORS[i] if i < len(EXTRA_COLORS) else grey
+                                   for i in range(len(new))]})
+    return pd.concat([event_types, rows], ignore_index=True)
