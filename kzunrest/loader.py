@@ -39,7 +39,6 @@ ACLED_MARKERS = {"disorder_type", "inter1", "interaction", "iso", "iso3", "data_
                  "timestamp", "year"}
 OWN_MARKERS = {"event_id_cnty", "event_date", "event_type", "sub_event_type", "admin1",
                "location", "latitude", "longitude", "geo_precision", "source_url"}
-SOURCE_SEPARATOR = ";"  # ACLED's: several publishers in one `source` cell
 
 
 @dataclass
@@ -169,19 +168,6 @@ def summarize(result: LoadResult, name: str) -> str:
     lines += [f"  left out (outside the regions): {p}" for p in result.left_out]
     lines += [f"  note: {n}" for n in result.notices]
     return "\n".join(lines)
-
-
-def independent_sources(events: pd.DataFrame) -> pd.Series:
-    """How many distinct publishers each event cites (``source`` holds several names
-    separated by ``;``, as in ACLED); the same publisher named twice counts once.
-
-    >>> independent_sources(pd.DataFrame({"source": ["TASS; Reuters", "TASS;tass", ""]}
-    ...                                  )).tolist()
-    [2, 1, 0]
-    """
-    names = events["source"].astype("str").str.split(SOURCE_SEPARATOR)
-    return names.map(lambda parts: len({p.strip().casefold() for p in parts if p.strip()})
-                     ).astype(int)
 
 
 # --- reading -------------------------------------------------------------------------------

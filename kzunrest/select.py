@@ -137,3 +137,25 @@ def key_numbers(events: pd.DataFrame) -> dict[str, int | str]:
         "first": f"{events['event_date'].min():%d %b}" if len(events) else "–",
         "last": f"{events['event_date'].max():%d %b}" if len(events) else "–",
     }
+
+
+SOURCE_SEPARATOR = ";"  # ACLED's: several publishers in one `source` cell
+
+
+def independent_sources(events: pd.DataFrame) -> pd.Series:
+    """How many distinct publishers each event cites (``source`` holds several names
+    separated by ``;``, as in ACLED); a publisher named twice counts once.
+
+    >>> independent_sources(pd.DataFrame({"source": ["TASS; Reuters", "TASS;tass", ""]}
+    ...                                  )).tolist()
+    [2, 1, 0]
+    """
+    names = events["source"].astype("str").str.split(SOURCE_SEPARATOR)
+    return names.map(lambda parts: len({p.strip().casefold() for p in parts if p.strip()})
+                     ).astype(int)
+
+
+def select_well_sourced(events: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
+    """Events backed by at least ``minimum`` independent sources (the "two or more
+    independent sources" filter)."""
+    return events[independent_sources(events) >= minimum]
