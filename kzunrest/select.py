@@ -185,3 +185,25 @@ January); 2 of 3 regions reached by 4 January.'
     reached = len(onset)
     label = f"all {reached}" if reached == regions_total else f"{reached} of {regions_total}"
     return f"{text}; {label} regions reached by {onset.max():%-d %B}."
+
+
+SOURCE_SEPARATOR = ";"  # ACLED's: several publishers in one `source` cell
+
+
+def independent_sources(events: pd.DataFrame) -> pd.Series:
+    """How many distinct publishers each event cites (``source`` holds several names
+    separated by ``;``, as in ACLED); a publisher named twice counts once.
+
+    >>> independent_sources(pd.DataFrame({"source": ["TASS; Reuters", "TASS;tass", ""]}
+    ...                                  )).tolist()
+    [2, 1, 0]
+    """
+    names = events["source"].astype("str").str.split(SOURCE_SEPARATOR)
+    return names.map(lambda parts: len({p.strip().casefold() for p in parts if p.strip()})
+                     ).astype(int)
+
+
+def select_well_sourced(events: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
+    """Events backed by at least ``minimum`` independent sources (the "two or more
+    independent sources" filter)."""
+    return events[independent_sources(events) >= minimum]

@@ -64,7 +64,7 @@ def view_params(*, first: dt.date, last: dt.date, regions: Iterable[str],
                 types: Iterable[str], subtypes: Iterable[str], actors: Iterable[str],
                 layers: Iterable[str], speeds: Iterable[str], modes: Iterable[str],
                 basemaps: Iterable[str], steps: int) -> dict[str, Param]:
-    """The parameters a view link may carry, with their checks (keys as in DESIGN.md)."""
+    """The parameters a view link may carry, with their checks (keys as in docs/DESIGN.md)."""
     return {
         "date": Param(_date(first, last)),
         "play": Param(BOOL),

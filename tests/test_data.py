@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from kzunrest import regions as regions_mod
-from kzunrest.dataset import CONTEXT_FILES, read_dataset
+from kzunrest.dataset import read_dataset
 from kzunrest.gazetteer import read_gazetteer
-from kzunrest.loader import COLUMNS
+from kzunrest.loader import COLUMNS, OPTIONAL_COLUMNS
+from kzunrest.schemas import FILE_SCHEMAS
 from tests.conftest import DATA
 
 
@@ -106,12 +107,9 @@ def test_regions_file_has_the_17_units_of_january_2022(ds):
 
 def test_every_file_and_column_is_documented():
     readme = (DATA / "README.md").read_text(encoding="utf-8")
-    files = {"events.csv": COLUMNS} | {n: [c for c, _ in spec] for n, spec in
-                                         CONTEXT_FILES.items()}
-    files |= {"places.csv": ["name", "alternate_names", "latitude", "longitude", "source"],
-              "event_types.csv": ["event_type", "sub_event_type", "color"],
-              "admin1_aliases.csv": ["alias", "admin1"],
-              "regions_2022.geojson": ["admin1", "admin1_now", "pcode"]}
+    files = {"events.csv": COLUMNS + OPTIONAL_COLUMNS} | {
+        n: list(schema.columns) for n, schema in FILE_SCHEMAS.items()}
+    files |= {"regions_2022.geojson": ["admin1", "admin1_now", "pcode"]}
     missing = []
     for name, columns in files.items():
         section = re.search(rf"### `{re.escape(name)}`(.*?)(?=\n### |\Z)", readme, re.S)

@@ -1,4 +1,4 @@
-"""Widgets shared by pages, each bound to the URL under its key (DESIGN.md)."""
+"""Widgets shared by pages, each bound to the URL under its key (docs/DESIGN.md)."""
 
 from __future__ import annotations
 
