@@ -39,6 +39,8 @@ def browser():
 @pytest.fixture
 def page(browser):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    # Software WebGL on a busy machine: a screenshot or a click may wait for a slow frame.
+    context.set_default_timeout(60_000)
     pg = context.new_page()
     pg.console_errors = []
     pg.outside_requests = []
@@ -258,6 +260,7 @@ def test_a_shared_link_reopens_the_same_view(page, server, browser):
 @pytest.mark.parametrize("size", [(1366, 768), (1920, 1080)])
 def test_the_first_screen_shows_the_map_the_day_and_play(browser, server, size):
     context = browser.new_context(viewport={"width": size[0], "height": size[1]})
+    context.set_default_timeout(60_000)
     pg = context.new_page()
     open_map(pg, server, "&date=2022-01-06")
     wait_painted(pg, "2022-01-06")
@@ -273,6 +276,7 @@ def test_the_first_screen_shows_the_map_the_day_and_play(browser, server, size):
 
 def test_presentation_layout_fits_a_1920x1080_screen(browser, server):
     context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.set_default_timeout(60_000)
     pg = context.new_page()
     open_map(pg, server, "&present=1&date=2022-01-06")
     pg.screenshot(path=ARTIFACTS / "present-1920x1080.png")
