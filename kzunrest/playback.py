@@ -1,7 +1,8 @@
 """Moving through a dataset's calendar: the rules of ◀/▶ and Play, as pure functions.
 
-The map page keeps its day in Streamlit's session; these functions say what the next day is,
-so the rules are tested without a browser or a server.
+Play runs in the browser (kzunrest/ui/map_component.js follows these same rules, and the
+browser tests check it there); Python applies them to what the browser reports (a day is
+clamped into the calendar), and here the rules are tested without a browser or a server.
 """
 
 from __future__ import annotations
@@ -53,17 +54,3 @@ def play_start(day: dt.date, first: dt.date, last: dt.date) -> dt.date:
     datetime.date(2023, 1, 1)
     """
     return first if day >= last else clamp(day, first, last)
-
-
-# A tick may come a little early (the browser's timer and the rerun's own time): a tick
-# counts once this share of the period has passed, so Play never skips a beat.
-TICK_TOLERANCE = 0.8
-
-
-def tick_due(elapsed: float, period: float) -> bool:
-    """Whether Play should move on, ``elapsed`` seconds after its last step.
-
-    >>> tick_due(0.85, 1.0), tick_due(0.5, 1.0)
-    (True, False)
-    """
-    return elapsed >= period * TICK_TOLERANCE

@@ -154,3 +154,56 @@ def key_numbers(events: pd.DataFrame) -> dict[str, int | str]:
         "first": f"{events['event_date'].min():%d %b}" if len(events) else "–",
         "last": f"{events['event_date'].max():%d %b}" if len(events) else "–",
     }
+
+
+def spread_sentence(events: pd.DataFrame, regions_total: int,
+                    disputes: pd.DataFrame | None = None) -> str:
+    """When and where the first event was, and when the last region was reached, from the
+    data itself; a disputed first date says so.
+
+    >>> ev = pd.DataFrame({"event_id_cnty": ["A", "B"], "location": ["Zhanaozen", "Aktobe"],
+    ...                    "admin1": ["Mangystau", "Aktobe"],
+    ...                    "event_date": pd.to_datetime(["2022-01-01", "2022-01-04"])})
+    >>> spread_sentence(ev, 2)
+    'First recorded event: 1 January 2022 in Zhanaozen; all 2 regions reached by 4 January.'
+    >>> d = pd.DataFrame({"event_id_cnty": ["A"], "field": ["event_date"], "value": ["2022-01-02"]})
+    >>> spread_sentence(ev, 3, d)
+    'First recorded event: 1 January 2022 in Zhanaozen (date disputed: other sources say 2 \
+January); 2 of 3 regions reached by 4 January.'
+    """
+    if events.empty:
+        return ""
+    first = events.sort_values("event_date").iloc[0]
+    text = f"First recorded event: {first['event_date']:%-d %B %Y} in {first['location']}"
+    if disputes is not None and len(disputes):
+        other = disputes[(disputes["event_id_cnty"] == first["event_id_cnty"])
+                         & (disputes["field"] == "event_date")]["value"]
+        if len(other):
+            dates = ", ".join(f"{pd.Timestamp(v):%-d %B}" for v in other)
+            text += f" (date disputed: other sources say {dates})"
+    onset = onset_by_region(events)
+    reached = len(onset)
+    label = f"all {reached}" if reached == regions_total else f"{reached} of {regions_total}"
+    return f"{text}; {label} regions reached by {onset.max():%-d %B}."
+
+
+SOURCE_SEPARATOR = ";"  # ACLED's: several publishers in one `source` cell
+
+
+def independent_sources(events: pd.DataFrame) -> pd.Series:
+    """How many distinct publishers each event cites (``source`` holds several names
+    separated by ``;``, as in ACLED); a publisher named twice counts once.
+
+    >>> independent_sources(pd.DataFrame({"source": ["TASS; Reuters", "TASS;tass", ""]}
+    ...                                  )).tolist()
+    [2, 1, 0]
+    """
+    names = events["source"].astype("str").str.split(SOURCE_SEPARATOR)
+    return names.map(lambda parts: len({p.strip().casefold() for p in parts if p.strip()})
+                     ).astype(int)
+
+
+def select_well_sourced(events: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
+    """Events backed by at least ``minimum`` independent sources (the "two or more
+    independent sources" filter)."""
+    return events[independent_sources(events) >= minimum]

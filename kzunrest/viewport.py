@@ -56,3 +56,19 @@ def fit_bounds(bounds: tuple[float, float, float, float], width: int, height: in
     zoom = min(min(fits, default=MAX_ZOOM), MAX_ZOOM)  # a single point: as close as allowed
     latitude = _latitude((_mercator_y(y0) + _mercator_y(y1)) / 2)
     return View(round((x0 + x1) / 2, 4), round(latitude, 4), round(max(zoom, 0.0), 2))
+
+
+def bounds_of(view: View, width: int, height: int) -> tuple[float, float, float, float]:
+    """The area (min lon, min lat, max lon, max lat) a camera shows on a map of ``width`` x
+    ``height`` pixels: the inverse of :func:`fit_bounds`, so a camera written for one screen
+    can be refitted to another.
+
+    >>> [round(v, 1) for v in bounds_of(fit_bounds((50, 40, 70, 50), 1200, 700, 0), 1200, 700)]
+    [47.9, 40.0, 72.1, 50.0]
+    """
+    world = TILE * 2 ** view.zoom
+    dx = width / world * 360
+    cy = _mercator_y(view.latitude)
+    dy = height / world
+    return (view.longitude - dx / 2, _latitude(cy - dy / 2),
+            view.longitude + dx / 2, _latitude(cy + dy / 2))

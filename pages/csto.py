@@ -4,8 +4,8 @@ import datetime as dt
 
 import streamlit as st
 
-from kzunrest import charts, layers, select, viewport
-from kzunrest.ui import data, frame, state
+from kzunrest import charts, select
+from kzunrest.ui import data, frame, map_view, state
 from kzunrest.ui.text import md
 
 frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
@@ -29,12 +29,10 @@ with left:
     x0, y0, x1, y1 = ds.regions.total_bounds
     lons = [x0, x1, *ds.contingents["origin_lon"], *ds.contingents["destination_lon"]]
     lats = [y0, y1, *ds.contingents["origin_lat"], *ds.contingents["destination_lat"]]
-    csto_view = viewport.fit_bounds((min(lons), min(lats), max(lons), max(lats)), 900, 480)
-    files = data.map_files(ds, data.dataset_token(ds), select.Filters())
-    deck = layers.build_deck(ds, files, day, layers=["csto-arcs", "csto-sites"],
-                             basemap=st.session_state.get(state.BASEMAP, "carto-light"),
-                             view=layers.view_state(**csto_view.__dict__))
-    st.pydeck_chart(deck, height=480, key="csto_map")
+    map_view.fixed_map(ds, key="csto_map", day=day, shown=["csto-arcs", "csto-sites"],
+                       basemap=map_view.current_basemap(),
+                       fit=[min(lons), min(lats), max(lons), max(lats)],
+                       seq=(day - ds.first_day).days, height="480px")
 with right:
     here = select.contingents_on(ds.contingents, day)
     st.markdown(f"**{day:%A %d %B}: {len(here)} contingent(s) in the country**")

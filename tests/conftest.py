@@ -71,6 +71,6 @@ def folder_2023(tiny_folder: Path) -> Path:
                         "Riots,Violent demonstration"),
              event_line("E3", "2023-03-07", "East Square", 65.5, 44.9)]
     (tiny_folder / "events.csv").write_text("\n".join(lines) + "\n")
-    for name, spec in CONTEXT_FILES.items():
-        (tiny_folder / name).write_text(",".join(c for c, _ in spec) + "\n")
+    for name, schema in CONTEXT_FILES.items():
+        (tiny_folder / name).write_text(",".join(schema.columns) + "\n")
     return tiny_folder

@@ -80,7 +80,9 @@ def test_bad_settings_name_line_and_reason(tmp_path, text, line, message):
 
 
 def test_bundled_data_opens_on_2_january_from_its_settings():
-    assert read_settings(DATA) == {"default_day": "2022-01-02", "country": "KZ"}
+    settings = read_settings(DATA)
+    assert (settings["default_day"], settings["country"]) == ("2022-01-02", "KZ")
+    assert settings["title"] == "Kazakhstan, January 2022"
     ds = read_dataset(DATA)
     assert (ds.first_day, ds.default_day, ds.last_day) == (
         dt.date(2022, 1, 1), dt.date(2022, 1, 2), dt.date(2022, 1, 25))

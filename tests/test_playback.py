@@ -51,14 +51,6 @@ def test_play_from_the_last_day_starts_over(day, expected):
     assert playback.play_start(day, FIRST, LAST) == expected
 
 
-@pytest.mark.parametrize(("elapsed", "period", "due"), [
-    (1.0, 1.0, True), (0.8, 1.0, True), (0.79, 1.0, False), (0.0, 0.5, False),
-    (0.4, 0.5, True), (1.5, 2.0, False), (1.6, 2.0, True),
-])
-def test_a_tick_is_due_once_most_of_the_period_passed(elapsed, period, due):
-    assert playback.tick_due(elapsed, period) is due
-
-
 def test_play_walks_every_day_once_then_stops():
     day, seen = FIRST, [FIRST]
     while (day := playback.next_day(day, FIRST, LAST)) is not None:

@@ -1,4 +1,4 @@
-"""Widgets shared by pages, each bound to the URL under its key (DESIGN.md)."""
+"""Widgets shared by pages, each bound to the URL under its key (docs/DESIGN.md)."""
 
 from __future__ import annotations
 
@@ -48,21 +48,3 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
 def current_filters() -> select.Filters:
     """The filters read by the sidebar in this run."""
     return st.session_state.get(state.FILTERS, select.Filters())
-
-
-def apply_map_selection() -> None:
-    """Clicking the map: a region filters to it; an event opens its card (callback)."""
-    chart = st.session_state.get(state.MAP)
-    objects = (chart or {}).get("selection", {}).get("objects", {}) if chart else {}
-    for layer_id in ("events", "events-trail", "events-highlight"):
-        if objects.get(layer_id):
-            st.session_state[state.EVENT_CARD] = objects[layer_id][0].get("event_id_cnty")
-            return
-    for layer_id in ("spread", "emergency", "regions"):
-        if objects.get(layer_id):
-            admin1 = objects[layer_id][0].get("admin1") or objects[layer_id][0].get(
-                "properties", {}).get("admin1")
-            if admin1 and st.session_state.get(state.REGIONS) != [admin1]:
-                st.session_state[state.REGIONS] = [admin1]
-                st.session_state[state.APP_RERUN] = True  # the sidebar is outside the map fragment
-            return

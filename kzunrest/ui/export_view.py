@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -15,12 +16,14 @@ from kzunrest.dataset import Dataset
 from kzunrest.ui import state
 
 
-def render(ds: Dataset, events: pd.DataFrame, deck: pdk.Deck, day: dt.date) -> None:
+def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
+           day: dt.date) -> None:
+    """``deck`` builds the day's map when the snapshot is asked for."""
     with st.expander("Export: animated GIF for slides, HTML snapshot of this map"):
         gif_part(ds, events)
         st.download_button(
             # Deferred: built only when clicked, not on every step of the slider.
-            "Download this map as HTML", lambda: snapshot.snapshot_html(deck).encode("utf-8"),
+            "Download this map as HTML", lambda: snapshot.snapshot_html(deck()).encode("utf-8"),
             file_name=f"kzunrest-{day:%Y-%m-%d}.html", mime="text/html", key="snapshot_html",
             on_click="ignore", icon=":material/download:",
             help="A standalone page with this day's layers and tooltips (loads deck.gl "

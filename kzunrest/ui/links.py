@@ -6,8 +6,22 @@ import streamlit as st
 
 from kzunrest import layers, urlstate
 from kzunrest.dataset import Dataset
-from kzunrest.ui import map_view, state
+from kzunrest.map_spec import MODES, SPEEDS_MS
+from kzunrest.ui import state
 from kzunrest.ui.data import actor_options, dataset_token
+
+BASEMAPS = list(layers.BASEMAPS)
+
+
+def view_spec(ds: Dataset) -> dict[str, urlstate.Param]:
+    """The parameters a link to this dataset may carry, with their checks."""
+    return urlstate.view_params(
+        first=ds.first_day, last=ds.last_day, regions=sorted(ds.regions["admin1"]),
+        types=ds.event_types["event_type"].unique(),
+        subtypes=ds.event_types["sub_event_type"].unique(),
+        actors=actor_options(ds, dataset_token(ds)),
+        layers=layers.TOGGLEABLE, speeds=SPEEDS_MS, modes=MODES,
+        basemaps=BASEMAPS, steps=len(ds.story))
 
 
 def check_link(ds: Dataset) -> None:
@@ -15,13 +29,7 @@ def check_link(ds: Dataset) -> None:
     if st.session_state.get(state.LINK_CHECKED):
         return
     st.session_state[state.LINK_CHECKED] = True
-    spec = urlstate.view_params(
-        first=ds.first_day, last=ds.last_day, regions=sorted(ds.regions["admin1"]),
-        types=ds.event_types["event_type"].unique(),
-        subtypes=ds.event_types["sub_event_type"].unique(),
-        actors=actor_options(ds, dataset_token(ds)),
-        layers=layers.TOGGLEABLE, speeds=map_view.SPEEDS, modes=map_view.MODES,
-        basemaps=map_view.BASEMAP_LABELS, steps=len(ds.story))
+    spec = view_spec(ds)
     params = {k: st.query_params.get_all(k) for k in st.query_params}
     notices = urlstate.check_params(params, spec)
     if notices:

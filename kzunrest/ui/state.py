@@ -9,11 +9,9 @@ silently empty value.
 
 # -- private keys: what the app remembers between reruns ----------------------------------
 DAY = "_day"  # the map's selected day, for the other pages' "selected day" rules
-PLAY_DAY = "_play_day"  # the day Play is showing, kept apart from the slider's stale value
-LAST_TICK = "_last_tick"  # time.monotonic() of Play's last step
-STOP_PLAY = "_stop_play"  # Play reached the last day: switch the toggle off on the next run
+VIEW = "_view"  # urlstate.View: the map's day, Play, speed, mode and camera, as last reported
+VIEW_SEQ = "_view_seq"  # bumped when Python (not the browser) sets the view: the map adopts it
 APP_RERUN = "_app_rerun"  # a map click changed the sidebar: rerun the whole app, not a fragment
-EVENT_CARD = "_event_card"  # event_id_cnty of the event clicked on the map (its card)
 HIGHLIGHT = "_highlight"  # event ids picked in the events table, ringed on the map
 FILTERS = "_filters"  # the sidebar's select.Filters of this run, for the pages
 LINK_CHECKED = "_link_checked"  # the opening link's parameters were checked (once a session)
@@ -26,14 +24,12 @@ UPLOADED_TOKEN = "_uploaded_token"  # "upload:" + the file's hash, for caches ke
 UPLOADED_NAME = "_uploaded_name"  # the uploaded file's name, for the notice
 UPLOADED_NOTICES = "_uploaded_notices"  # what the loader guessed or fixed in the upload
 
+# -- query parameters the map writes itself (its playback runs in the browser) -------------
+# date (ISO), play, speed, mode, lon, lat, zoom: see urlstate.View and map_view._write_link.
+
 # -- widgets bound to the URL: key = query parameter ----------------------------------------
-DATE = "date"  # the map's day slider (datetime.date)
-PLAY = "play"  # Play toggle
-SPEED = "speed"  # Play's speed: slow, normal, fast
-MODE = "mode"  # cumulative (earlier days as a trail) or day (this day only)
 LAYERS = "layers"  # the map layers shown
 BASEMAP = "basemap"  # carto-light or offline
-LON, LAT, ZOOM = "lon", "lat", "zoom"  # the map's camera
 REGIONS = "regions"  # sidebar filter; also set by a region clicked on the map
 TYPES = "types"  # sidebar filter: event types
 SUBTYPES = "subtypes"  # sidebar filter: sub-event types
@@ -44,9 +40,7 @@ STEP = "step"  # Story's step number, 1-based
 PRESENT = "present"  # present=1: the presentation layout (a query parameter, no widget)
 
 # -- other widgets (keys name them for AppTest and the browser tests) -----------------------
-MAP = "map"  # the map (its selection drives region clicks and event cards)
-PREV_DAY, NEXT_DAY = "prev_day", "next_day"  # ◀ / ▶ beside the day slider
-CLOSE_CARD = "close_card"  # closes the event card
+MAP = "map"  # the map component (reports playback and camera; a region click triggers)
 DAY_TABLE = "day_table"  # the day's events under the map
 CSTO_DAY = "csto_day"  # the CSTO page's own day slider
 AUTOPLAY = "autoplay"  # Story's Autoplay toggle (not in the URL: a link opens paused)
