@@ -224,7 +224,7 @@ def test_sources_cited_most_cited_first_then_by_name():
 def test_sources_cited_renumbers_rows_after_sorting():
     frame = events_frame().assign(source_url=["https://z/1"] * 2 + ["https://a/1"] * 3)
     table = select.sources_cited(frame)
-    assert list(zip(table["source_url"], table["source"], table["events"])) == [
+    assert list(zip(table["source_url"], table["source"], table["events"], strict=True)) == [
         ("https://a/1", "A", 2), ("https://z/1", "A", 1), ("https://z/1", "B", 1),
         ("https://a/1", "C", 1)]
     assert table.index.tolist() == [0, 1, 2, 3]
