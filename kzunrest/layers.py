@@ -1,10 +1,10 @@
-"""The map: pydeck layers and the deck for a day.
+"""The map's rows and pydeck layers.
 
-Heavy data (events, region shapes) goes to content-hashed files under ``static/`` that the
-browser fetches once; each frame then carries only the day (as GPU filter ranges) and the few
-CSTO rows in the country that day. Tooltip text stays plain text in the rows: Streamlit's deck
-component escapes each value it puts into the tooltip template, so data never becomes markup
-(tests/test_browser.py proves it with a note that is an <img onerror> payload).
+Heavy data (events, region shapes, hatching) goes to content-hashed files under ``static/``
+that the browser fetches once; kzunrest/map_spec.py assembles the deck and says how each layer
+follows the day. Text stays plain text in the rows (``title``, ``body``, ``foot``, ``notes``,
+``sources``): the map component writes it with textContent, so data never becomes markup
+(tests/test_browser.py proves it with an <img onerror> payload).
 """
 
 from __future__ import annotations
@@ -48,22 +48,6 @@ PRECISION_TEXT = {1: "exact position", 2: "placed at the city: exact position no
                   3: "area only: exact position not published"}
 TIME_PRECISION_TEXT = {1: "day known", 2: "day approximate (within a few days)",
                        3: "known only to a span of days"}
-TOOLTIP = {
-    # The markup is ours; {title}, {body} and {foot} are plain-text fields of every row.
-    "html": "<b>{title}</b><div>{body}</div><div style='opacity:.75'>{foot}</div>",
-    "style": {"backgroundColor": "#222", "color": "#fff", "fontSize": "12px",
-              "maxWidth": "380px", "whiteSpace": "pre-line", "overflowWrap": "anywhere"},
-}
-
-
-class CompactDeck(pdk.Deck):
-    """A deck whose JSON has no indentation: pydeck indents by two spaces, which is about a
-    third of a frame's bytes."""
-
-    def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
-
-
 @dataclass(frozen=True)
 class MapFiles:
     """URLs of the static files one dataset and filter set needs."""
@@ -429,18 +413,6 @@ def csto_arc_labels(rows: list[dict], regions: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def _day_filter(size: int = 1) -> list[dict]:
-    return [{"@@type": "DataFilterExtension", "filterSize": size}]
-
-
-def build_regions_layer(files: MapFiles) -> pdk.Layer:
-    # Not pickable: with this layer pickable, Streamlit 1.67's deck component stops reporting
-    # clicks on any layer (seen in Chromium); regions are clicked through the spread layer.
-    return pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,
-                     filled=False, get_line_color=[80, 80, 80, 200], line_width_min_pixels=1,
-                     pickable=False)
-
-
 def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:
     """Rings around the events picked in the events table (a handful, sent inline)."""
     rows = [{"event_id_cnty": e.event_id_cnty, "position": [e.longitude, e.latitude],
@@ -450,38 +422,6 @@ def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:
                      get_position="position", filled=False, stroked=True,
                      get_line_color=[0, 0, 0, 255], line_width_min_pixels=3, get_radius=14,
                      radius_units="'pixels'", pickable=True)
-
-
-def build_events_layers(files: MapFiles, day: int, cumulative: bool) -> list[pdk.Layer]:
-    """The day's events bright; in cumulative mode, earlier days as a faded trail."""
-    common = dict(data=files.events, get_position=["longitude", "latitude"],
-                  get_fill_color="color", get_radius="radius", radius_units="'pixels'",
-                  radius_min_pixels=3, stroked=True, get_line_color=[255, 255, 255, 200],
-                  line_width_min_pixels=1, get_filter_value="day", extensions=_day_filter())
-    layers = [pdk.Layer("ScatterplotLayer", id="events", pickable=True,
-                        filter_range=[day - 0.5, day + 0.5], opacity=1.0, **common)]
-    if cumulative:
-        layers.insert(0, pdk.Layer("ScatterplotLayer", id="events-trail", pickable=True,
-                                   filter_range=[-0.5, day - 0.5], opacity=0.3, **common))
-    return layers
-
-
-def build_spread_layer(files: MapFiles, day: int) -> pdk.Layer:
-    return pdk.Layer("GeoJsonLayer", id="spread", data=files.spread, filled=True,
-                     stroked=False, get_fill_color="properties.fill", pickable=True,
-                     get_filter_value="properties.day", filter_range=[-0.5, day + 0.5],
-                     extensions=_day_filter())
-
-
-def build_period_layer(layer_id: str, url: str, day: int, fill: list[int],
-                       line: list[int], line_px: float) -> pdk.Layer:
-    """Polygons active on ``day``: first day <= day <= last day, filtered on the GPU."""
-    return pdk.Layer("GeoJsonLayer", id=layer_id, data=url, filled=fill[3] > 0,
-                     stroked=line_px > 0, get_fill_color=fill, get_line_color=line,
-                     line_width_min_pixels=line_px, pickable=True,
-                     get_filter_value=["properties.start", "properties.last"],
-                     filter_range=[[-10_000, day + 0.5], [day - 0.5, 100_000]],
-                     extensions=_day_filter(2))
 
 
 def csto_arc_rows(contingents: pd.DataFrame, day: dt.date) -> list[dict]:
@@ -530,39 +470,3 @@ def view_state(longitude: float, latitude: float, zoom: float) -> pdk.ViewState:
     return pdk.ViewState(longitude=round(float(longitude), 4),
                          latitude=round(float(latitude), 4), zoom=round(float(zoom), 2),
                          pitch=0, bearing=0)
-
-
-def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
-               cumulative: bool = True, basemap: str = "carto-light",
-               highlight: pd.DataFrame | None = None,
-               view: pdk.ViewState | None = None,
-               csto_rows: tuple[list[dict], list[dict]] | None = None) -> pdk.Deck:
-    """The whole map for ``day`` with the chosen layers (``regions`` is always drawn).
-
-    ``csto_rows`` are the day's arc and site rows if the caller has them already (cached).
-    """
-    arcs, sites = csto_rows or (csto_arc_rows(ds.contingents, day),
-                                csto_site_rows(ds.sites, ds.contingents, day))
-    n = select.day_number(day, ds.first_day)
-    stack = [build_regions_layer(files)]
-    if "spread" in layers:
-        stack.append(build_spread_layer(files, n))
-    if "emergency" in layers:
-        # Outlined, not filled, so the spread's colours stay readable underneath.
-        stack.append(build_period_layer("emergency", files.emergency, n, [0, 0, 0, 0],
-                                        EMERGENCY_COLOR, 3))
-    if "blackout" in layers:
-        stack.append(build_period_layer("blackout", files.blackout, n, [0, 0, 0, 0],
-                                        BLACKOUT_LINE, 1))
-    if "csto-arcs" in layers:
-        stack.append(build_csto_arcs_layer(arcs))
-    if "events" in layers:
-        stack += build_events_layers(files, n, cumulative)
-    if "csto-sites" in layers:
-        stack.append(build_csto_sites_layer(sites))
-    if highlight is not None and len(highlight):
-        stack.append(build_highlight_layer(highlight))
-    return CompactDeck(layers=stack, initial_view_state=view or view_state(
-                           **ds.initial_view.__dict__),
-                    map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
-                    map_provider="carto", tooltip=TOOLTIP)

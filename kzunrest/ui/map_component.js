@@ -12,7 +12,7 @@
 
 const PLAYERS = new WeakMap();
 
-export default async function (component) {
+async function mount(component) {
   const { data, parentElement } = component;
   let player = PLAYERS.get(parentElement);
   if (!player) {
@@ -23,6 +23,8 @@ export default async function (component) {
   await player.update(data);
   return () => player.destroy();
 }
+
+export default mount;
 
 const el = (tag, cls, text) => {
   const node = document.createElement(tag);
