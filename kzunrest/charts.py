@@ -13,7 +13,7 @@ from kzunrest import select
 DAY_FORMAT = "%d %b"
 
 
-def _day_rule(day: dt.date | None, field: str = "event_date") -> list[alt.Chart]:
+def _day_rule(day: dt.date | None, field: str) -> list[alt.Chart]:
     if day is None:
         return []
     frame = pd.DataFrame({field: [pd.Timestamp(day)]})
@@ -112,7 +112,8 @@ def spread_table(events: pd.DataFrame) -> pd.DataFrame:
 def spread_curve(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
     """First day of unrest per region against its distance from the origin, labelled."""
     table = spread_table(events)
-    origin = events.sort_values("event_date").iloc[0]["location"] if len(events) else ""
+    # The origin is spread_table's: its first row is the earliest event (by date and time).
+    origin = table["location"].iloc[0] if len(table) else ""
     base = alt.Chart(table, title=f"Spread: first event by distance from {origin}")
     points = base.mark_circle(size=90, color="#b2182b").encode(
         x=alt.X("first_day:T", title="First event",

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import time
 
 import numpy as np
 import pytest
@@ -62,6 +61,18 @@ def open_map(page, server, query: str = "", path: str = "") -> None:
     page.goto(f"{server}/{path}?basemap=offline{query}")
     page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
                            timeout=90_000)
+
+
+def press_until(page, key: str, condition: str, tries: int = 8) -> None:
+    """Press ``key`` until the JavaScript ``condition`` holds (each try waits up to 5 s)."""
+    for _ in range(tries):
+        page.keyboard.press(key)
+        try:
+            page.wait_for_function(condition, timeout=5_000)
+            return
+        except playwright.TimeoutError:
+            continue
+    raise AssertionError(f"{key} never led to {condition}")
 
 
 def painted(page) -> str:
@@ -294,22 +305,26 @@ def test_story_steps_with_the_arrow_keys(page, server):
     open_map(page, server, "&step=2", path="story")
     page.get_by_role("button", name="Next").wait_for(timeout=30_000)
     page.get_by_role("heading", name="The story of January 2022").click()
-    time.sleep(1)  # the shortcut listener registers after the buttons render
-    page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => location.search.includes('step=3')", timeout=40_000)
-    time.sleep(1)
-    page.keyboard.press("ArrowLeft")
-    page.wait_for_function("() => location.search.includes('step=2')", timeout=40_000)
+    # The shortcut listener registers after the buttons render: press until the URL moves.
+    press_until(page, "ArrowRight", "() => location.search.includes('step=3')")
+    press_until(page, "ArrowLeft", "() => location.search.includes('step=2')")
 
 
 def test_analyst_filters_and_downloads_the_csv(page, server):
     page.goto(f"{server}/analysis?regions=Kyzylorda+Region")
     button = page.get_by_role("button", name="Download CSV")
     button.wait_for(timeout=60_000)
-    time.sleep(2)
-    with page.expect_download() as info:
-        button.click()
-    path = info.value.path()
+    # The button renders before its data is attached: click until a download starts.
+    path = None
+    for _ in range(10):
+        try:
+            with page.expect_download(timeout=5_000) as info:
+                button.click()
+            path = info.value.path()
+            break
+        except playwright.TimeoutError:
+            continue
+    assert path is not None, "no download started"
     import pandas as pd
 
     rows = pd.read_csv(path, dtype=str, keep_default_na=False)

@@ -23,6 +23,8 @@ UPLOADED_DATASET = "_uploaded_dataset"  # the bundled Dataset with the uploaded 
 UPLOADED_TOKEN = "_uploaded_token"  # "upload:" + the file's hash, for caches keyed on events
 UPLOADED_NAME = "_uploaded_name"  # the uploaded file's name, for the notice
 UPLOADED_NOTICES = "_uploaded_notices"  # what the loader guessed or fixed in the upload
+UPLOADED_LEFT_OUT = "_uploaded_left_out"  # rows left out of the upload, with the reason
+UPLOADED_COLUMNS = "_uploaded_columns"  # the columns the user picked by hand for the upload
 
 # -- query parameters the map writes itself (its playback runs in the browser) -------------
 # date (ISO), play, speed, mode, lon, lat, zoom: see urlstate.View and map_view._write_link.
