@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run serve stop test bench lint install install-test chromium nginx regions screenshot clean
+.PHONY: run serve stop test bench bench-proxy lint install install-test chromium nginx regions screenshot clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -52,6 +52,11 @@ test: install-test chromium nginx
 
 bench: install-test chromium
 	$(BIN)/python -m bench
+
+# The load test through the proxy: one process against nginx + 2 replicas, then a replica
+# killed mid-run (about 12 minutes; writes the "proxy" section of bench/loadtest_results.json).
+bench-proxy: install-test nginx
+	$(BIN)/python -m bench.loadtest_proxy
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -94,6 +94,20 @@ def test_static_files_come_from_nginx_with_immutable_cache(page, proxy):  # noqa
     status, headers, body = get(hashed[0].url)
     assert status == 200 and headers["cache-control"] == IMMUTABLE and body
     assert headers["x-content-type-options"] == "nosniff"
+    # Every content-hashed file the replicas wrote to static/ (layer files, and the map's JS
+    # bundle copied from pydeck), read as a CDN would.
+    on_disk = sorted((p for p in serve.STATIC_DIR.rglob("*") if p.is_file()
+                      and HASHED.search("/app/static/" + p.relative_to(serve.STATIC_DIR)
+                                        .as_posix()) and not p.name.startswith(".")),
+                     key=lambda p: p.stat().st_mtime)[-40:]
+    assert on_disk
+    for p in on_disk:
+        rel = p.relative_to(serve.STATIC_DIR).as_posix()
+        status, headers, body = get(f"{proxy.url}/app/static/{rel}")
+        assert status == 200 and headers["cache-control"] == IMMUTABLE, rel
+        assert "x-kz-upstream" not in headers and len(body) == p.stat().st_size, rel
+        if p.suffix == ".js":
+            assert headers["content-type"] == "application/javascript", rel
     # A file without a content hash in its name may change with a release: short cache.
     status, headers, _ = get(proxy.url + "/app/static/blank-style.json")
     assert status == 200 and "immutable" not in headers["cache-control"]
