@@ -371,8 +371,9 @@ def main(argv: list[str] | None = None) -> int:
     ints = lambda s: [int(x) for x in s.split(",") if x.strip()]  # noqa: E731
     ap.add_argument("--single", type=ints, default=[2, 3, 4, 5, 6],
                     help="viewer counts for one process, until one degrades")
-    ap.add_argument("--proxy", type=ints, default=[4, 6, 7, 8, 9, 10, 12],
-                    help="viewer counts through the proxy, until one degrades")
+    ap.add_argument("--proxy", type=ints, default=None,
+                    help="viewer counts through the proxy, until one degrades (default: from "
+                         "what one process held, one more at a time)")
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=40, help="measured window per level")
     ap.add_argument("--ramp", type=float, default=5.0)
@@ -395,6 +396,9 @@ def main(argv: list[str] | None = None) -> int:
                                       "or a collapse", "query": ns.query}
     if not ns.skip_sweep:
         single, single_info = run_single(ns)
+        if ns.proxy is None:
+            n1 = holds(single)
+            ns.proxy = list(range(max(2, n1 + 1), max(2, n1 + 1) + 4 * max(1, n1) + 2))
         proxied, proxy_info = run_proxy(ns)
         n1, n2 = holds(single), holds(proxied)
         section.update({

@@ -44,10 +44,10 @@ def get(url: str, cookie: str | None = None) -> tuple[int, dict[str, str], bytes
         return r.status, {k.lower(): v for k, v in r.headers.items()}, r.read()
 
 
-def upstreams_seen(page) -> list[str]:
+def upstreams_seen(pg) -> list[str]:
     """Record the replica (nginx's X-Kz-Upstream) of every proxied response of the page."""
     seen: list[str] = []
-    page.on("response", lambda r: (up := r.headers.get("x-kz-upstream")) and seen.append(up))
+    pg.on("response", lambda r: (up := r.headers.get("x-kz-upstream")) and seen.append(up))
     return seen
 
 
