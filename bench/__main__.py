@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from bench import datasets, report
+from bench import loader as loader_bench
 from bench.runner import LOGS, run_worker
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="bundled and 1e4 only, every third day, a short browser run")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
+    ap.add_argument("--no-loader", action="store_true",
+                    help="skip the loader benchmark (10^6 rows, today's loader and the old)")
     ap.add_argument("--budget-min", type=float, default=20,
                     help="overall time budget; the last measurement (kzunrest at 1e6) gets "
                          "what is left for its first load (default 20)")
@@ -119,15 +122,21 @@ def main(argv: list[str] | None = None) -> int:
     details: dict = {"started": dt.datetime.now().isoformat(timespec="seconds"),
                      "cpus": os.cpu_count(), "loadavg_before": load_before, "runs": []}
     browser: dict = {}
+    loader: dict = {}
 
     def save() -> None:
-        results_path.write_text(json.dumps({"frames": frames, "browser": browser}, indent=1)
-                                + "\n")
+        results_path.write_text(json.dumps({"frames": frames, "browser": browser,
+                                            "loader": loader}, indent=1) + "\n")
         details_path.write_text(json.dumps(details, indent=1) + "\n")
 
     if load_before[0] > (os.cpu_count() or 1):
         log(f"note: the machine is busy (load {load_before[0]:.1f} on {os.cpu_count()} CPUs);"
             " times will be inflated")
+    if not args.no_loader:
+        loader = loader_bench.run(100_000 if args.quick else 1_000_000,
+                                  old_budget_s=60 if args.quick else 400, log=log)
+        log("    " + loader_bench.report(loader))
+        save()
     steps = plan(args.quick)
     # Resolved once: data/ may change during the run, and a rebuilt copy mid-run would mix
     # two versions of a dataset.
@@ -201,6 +210,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"skips days: {_skips(browser)}"
                   + (f"; goes back: {browser['play_fast_backwards']}"
                      if browser["play_fast_backwards"] else ""))
+    if loader:
+        print(loader_bench.report(loader))
     print()
     print("goals:")
     for line in report.goals(frames):

@@ -20,6 +20,8 @@ import pyarrow as pa
 
 from kzunrest import select
 
+FIRST_DAY = dt.date(2022, 1, 1)  # day 0 of the benchmark datasets (bench/datasets.py)
+
 # The columns the map page's "events on this day" table sends.
 TABLE_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
                  "sub_event_type", "fatalities", "notes", "source", "source_url"]
@@ -46,14 +48,14 @@ def actors_fast(ev: pd.DataFrame) -> list[str]:
 
 def day_index(events: pd.DataFrame) -> tuple[np.ndarray, pd.Series]:
     """Once per dataset and filter set: events per day number, first day per region."""
-    day = select.day_number(events["event_date"]).to_numpy()
+    day = select.day_number(events["event_date"], FIRST_DAY).to_numpy()
     per_day = np.bincount(day, minlength=32)
     onset = pd.Series(day, index=events.index).groupby(events["admin1"]).min()
     return per_day, onset
 
 
 def timeline_fast(per_day: np.ndarray, onset: pd.Series, day: dt.date) -> dict[str, int]:
-    n = select.day_number(day)
+    n = select.day_number(day, FIRST_DAY)
     return {"today": int(per_day[n]), "so_far": int(per_day[: n + 1].sum()),
             "regions": int((onset <= n).sum())}
 

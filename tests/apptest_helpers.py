@@ -22,9 +22,49 @@ def run_app(timeout: float = 60, **params: str | list[str]) -> AppTest:
 
 
 def deck_spec(at: AppTest) -> dict:
+    """The pydeck JSON of a page's st.pydeck_chart (pages where nothing animates)."""
     charts = at.get("deck_gl_json_chart")
     assert len(charts) == 1
     return json.loads(charts[0].proto.json)
+
+
+def map_data(at: AppTest) -> dict:
+    """What the map component received: spec (deck, timing, days, summary, legend), the
+    playback (day index, Play, speed, mode), seq and the bundle's URL."""
+    found = [el for el in at.get("bidi_component") if el.proto.json]
+    assert len(found) == 1, f"{len(found)} map components"
+    return json.loads(found[0].proto.json)
+
+
+def day_index(data: dict, day: str) -> int:
+    return data["spec"]["days"].index(day)
+
+
+def shown_rows(data: dict, layer_id: str, day: str | None = None,
+               mode: str | None = None) -> list[dict]:
+    """The rows of a layer the browser draws on ``day`` (default: the day it opens on), by the
+    rules map_component.js applies (see kzunrest/map_spec.py); trail rows included."""
+    spec = data["spec"]
+    lyr = next((t for t in spec["deck"]["layers"] if t["id"] == layer_id), None)
+    if lyr is None:
+        return []
+    d = day_index(data, day) if day else data["playback"]["day"]
+    mode = mode or data["playback"]["mode"]
+    rule = spec["timing"].get(layer_id)
+    rows = fetch(lyr["data"]) if isinstance(lyr["data"], str) else lyr["data"]
+    if isinstance(rows, dict):  # GeoJSON
+        rows = [f["properties"] for f in rows["features"]]
+    if rule is None:
+        return rows
+    if rule["by"] == "inline":
+        return rule["rows"][d]
+    off = spec["offset"]
+    if rule["by"] == "period":
+        return [r for r in rows if r["start"] - off <= d <= r["last"] - off]
+    show = rule["show"]
+    if show == "on" or (show == "trail" and mode == "day"):
+        return [r for r in rows if r["day"] - off == d]
+    return [r for r in rows if r["day"] - off <= d]
 
 
 def layer(spec: dict, layer_id: str) -> dict | None:

@@ -46,3 +46,31 @@ def data_copy(tmp_path: Path) -> Path:
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
     return target
+
+
+EVENT_COLUMNS = ("event_id_cnty,event_date,event_time,time_precision,event_type,sub_event_type,"
+                 "actor1,actor2,admin1,location,latitude,longitude,geo_precision,fatalities,"
+                 "notes,source,source_url")
+
+
+def event_line(eid: str, date: str, admin1: str, lon: float, lat: float,
+               etype: str = "Protests,Peaceful protest") -> str:
+    return (f"{eid},{date},,1,{etype},Protesters,,{admin1},Town,{lat},{lon},1,,note,"
+            "Paper,https://example.org/a")
+
+
+@pytest.fixture
+def folder_2023(tiny_folder: Path) -> Path:
+    """A whole dataset folder dated March 2023: events on 3, 4 and 7 March in the two squares,
+    and every context file present but empty (no settings table)."""
+    from kzunrest.dataset import CONTEXT_FILES
+
+    lines = [EVENT_COLUMNS,
+             event_line("E1", "2023-03-03", "West Square", 55, 45),
+             event_line("E2", "2023-03-04", "East Square", 65, 45,
+                        "Riots,Violent demonstration"),
+             event_line("E3", "2023-03-07", "East Square", 65.5, 44.9)]
+    (tiny_folder / "events.csv").write_text("\n".join(lines) + "\n")
+    for name, schema in CONTEXT_FILES.items():
+        (tiny_folder / name).write_text(",".join(schema.columns) + "\n")
+    return tiny_folder

@@ -8,9 +8,10 @@ import pandas as pd
 import pytest
 
 from kzunrest import regions as regions_mod
-from kzunrest.dataset import CONTEXT_FILES, read_dataset
+from kzunrest.dataset import read_dataset
 from kzunrest.gazetteer import read_gazetteer
-from kzunrest.loader import COLUMNS
+from kzunrest.loader import COLUMNS, OPTIONAL_COLUMNS
+from kzunrest.schemas import FILE_SCHEMAS
 from tests.conftest import DATA
 
 
@@ -24,7 +25,8 @@ def test_the_bundled_dataset_validates(ds):
 
 
 def test_every_event_has_an_http_source(ds):
-    assert ds.events["source_url"].str.match(r"^https?://\S+$").all()
+    # Several addresses are separated by single spaces, in the order of the `source` names.
+    assert ds.events["source_url"].str.match(r"^https?://\S+( https?://\S+)*$").all()
     assert (ds.events["source"] != "").all()
     assert (ds.events["notes"] != "").all()
 
@@ -54,8 +56,12 @@ def test_coordinates_come_from_the_gazetteer(ds):
 
 
 def test_no_duplicate_events(ds):
-    """ACLED's convention: one row per location, day and (sub-)event type."""
-    key = ["location", "event_date", "event_type", "sub_event_type"]
+    """ACLED's convention: one row per location, day, (sub-)event type and actors; a row known
+    only to a span or to the region (precision 2-3) is not the same place and day as an incident."""
+    key = ["location", "event_date", "event_type", "sub_event_type", "actor1", "actor2",
+           "time_precision", "geo_precision"]
+    if "event_date_end" in ds.events.columns:
+        key.append("event_date_end")
     assert not ds.events.duplicated(key).any(), ds.events[ds.events.duplicated(key, keep=False)]
     assert ds.events["event_id_cnty"].is_unique
 
@@ -106,12 +112,9 @@ def test_regions_file_has_the_17_units_of_january_2022(ds):
 
 def test_every_file_and_column_is_documented():
     readme = (DATA / "README.md").read_text(encoding="utf-8")
-    files = {"events.csv": COLUMNS} | {n: [c for c, _ in spec] for n, spec in
-                                         CONTEXT_FILES.items()}
-    files |= {"places.csv": ["name", "alternate_names", "latitude", "longitude", "source"],
-              "event_types.csv": ["event_type", "sub_event_type", "color"],
-              "admin1_aliases.csv": ["alias", "admin1"],
-              "regions_2022.geojson": ["admin1", "admin1_now", "pcode"]}
+    files = {"events.csv": COLUMNS + OPTIONAL_COLUMNS} | {
+        n: list(schema.columns) for n, schema in FILE_SCHEMAS.items()}
+    files |= {"regions_2022.geojson": ["admin1", "admin1_now", "pcode"]}
     missing = []
     for name, columns in files.items():
         section = re.search(rf"### `{re.escape(name)}`(.*?)(?=\n### |\Z)", readme, re.S)
@@ -130,3 +133,53 @@ def test_coverage_meets_the_dataset_targets(ds):
     assert ev["location"].nunique() >= 35
     days = set(ev["event_date"].dt.day[ev["event_date"].dt.month == 1])
     assert set(range(2, 20)) <= days
+
+
+# Official death tolls per first-level unit: the lowest total still standing (retracted figures
+# do not bind). Almaty: Prosecutor General, 14 Mar 2022 (Interfax); the rest: Prosecutor General,
+# 5 Jan 2023 (08info.kz / Egemen Qazaqstan; Zhambyl's figure is for Taraz). The national toll
+# moved from 225 to 238; the rows must stay within it and add up to a plausible share of it.
+PUBLISHED_DEATHS = {"Almaty": 139, "Kyzylorda Region": 26, "Shymkent": 20, "Zhambyl Region": 17}
+NATIONAL_DEATHS = (200, 260)
+
+
+@pytest.fixture(scope="module")
+def deaths(ds):
+    return ds.events[ds.events["fatalities"].notna()]
+
+
+def test_every_death_row_names_its_sources(deaths):
+    names = deaths["source"].str.split(";").map(lambda parts: [p for p in parts if p.strip()])
+    assert names.map(len).gt(0).all()
+    assert deaths["source_url"].str.strip().ne("").all()
+
+
+def test_no_region_exceeds_its_published_toll(deaths):
+    by_region = deaths.groupby("admin1")["fatalities"].sum()
+    over = {r: (by_region.get(r, 0), total) for r, total in PUBLISHED_DEATHS.items()
+            if by_region.get(r, 0) > total}
+    assert not over, over
+
+
+def test_national_deaths_lie_within_the_official_range(deaths):
+    low, high = NATIONAL_DEATHS
+    assert low <= deaths["fatalities"].sum() <= high
+
+
+def test_disputes_name_existing_events(ds):
+    disputes = pd.read_csv(DATA / "disputes.csv", dtype=str, keep_default_na=False)
+    assert set(disputes.columns) >= {"event_id_cnty", "field", "value", "source", "source_url"}
+    unknown = set(disputes["event_id_cnty"]) - set(ds.events["event_id_cnty"])
+    assert not unknown, unknown
+    assert disputes["source_url"].str.match(r"^https?://\S+( https?://\S+)*$").all()
+
+
+def test_issue_12_targets(ds):
+    """220 events or more, 40 of them violent, 30% with two or more independent publishers."""
+    ev = ds.events
+    assert len(ev) >= 220
+    violent = ev["event_type"].isin(["Battles", "Riots", "Violence against civilians"])
+    assert violent.sum() >= 40
+    publishers = ev["source"].str.split(";").map(
+        lambda parts: {p.strip().split(" (")[0] for p in parts if p.strip()})
+    assert publishers.map(len).ge(2).mean() >= 0.30

@@ -9,6 +9,8 @@ import pandas as pd
 
 from kzunrest import layers
 
+FIRST = dt.date(2022, 1, 1)  # the first day of the calendar these frames are drawn on
+
 
 def events_frame(**over) -> pd.DataFrame:
     row = {"event_id_cnty": "T1", "event_date": pd.Timestamp("2022-01-05"), "event_time": "",
@@ -20,16 +22,18 @@ def events_frame(**over) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def test_tooltip_text_is_plain_fields_and_markup_only_in_our_template():
-    rows = layers.event_rows(events_frame(notes="<img src=x onerror=alert(1)>"),
-                             {"Riots": "#E69F00"})
-    assert rows[0]["body"].endswith("<img src=x onerror=alert(1)>")  # escaped by the browser side
-    assert set(layers.TOOLTIP["html"].replace("{title}", "").replace("{body}", "")
-               .replace("{foot}", "")) & set("{}") == set()
+def test_text_stays_plain_text_in_the_rows():
+    """The component writes these with textContent: the rows carry the text as it is."""
+    rows = layers.event_rows(events_frame(notes="<img src=x onerror=alert(1)>",
+                                          source="A; B", source_url="https://a.kz/1 https://b.kz/2"),
+                             {"Riots": "#E69F00"}, FIRST)
+    assert rows[0]["notes"] == "<img src=x onerror=alert(1)>"
+    assert rows[0]["body"].endswith("<img src=x onerror=alert(1)>")
+    assert rows[0]["sources"] == [["A", "https://a.kz/1"], ["B", "https://b.kz/2"]]
 
 
 def test_event_rows_carry_the_contract_fields_and_day_number():
-    row = layers.event_rows(events_frame(), {"Riots": "#E69F00"})[0]
+    row = layers.event_rows(events_frame(), {"Riots": "#E69F00"}, FIRST)[0]
     assert {"event_id_cnty", "event_date", "admin1", "event_type", "latitude",
             "longitude"} <= set(row)
     assert row["event_date"] == "2022-01-05" and row["day"] == 4
@@ -39,7 +43,7 @@ def test_event_rows_carry_the_contract_fields_and_day_number():
 
 def test_deadlier_events_are_drawn_larger():
     rows = layers.event_rows(pd.concat([events_frame(), events_frame(event_id_cnty="T2",
-                                                                     fatalities=25)]), {})
+                                                                     fatalities=25)]), {}, FIRST)
     assert rows[1]["radius"] > rows[0]["radius"]
 
 
@@ -70,7 +74,7 @@ def test_big_datasets_are_drawn_as_groups_with_counts():
     frame = pd.concat([events_frame(event_id_cnty=f"T{i}", fatalities=1) for i in range(3)]
                       + [events_frame(event_id_cnty="T9", event_type="Protests",
                                       sub_event_type="Peaceful protest")])
-    rows = layers.grouped_event_rows(frame, {"Riots": "#E69F00"})
+    rows = layers.grouped_event_rows(frame, {"Riots": "#E69F00"}, FIRST)
     assert sorted(r["events"] for r in rows) == [1, 3]
     riots = next(r for r in rows if r["event_type"] == "Riots")
     assert "3 events: Riots" in riots["body"] and "reported number: 3" in riots["body"]

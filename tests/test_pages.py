@@ -8,10 +8,10 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_helpers import ROOT
+from tests.apptest_helpers import ROOT, map_data, shown_rows
 from tests.conftest import DATA
 
-PAGES = ["app_pages/map.py", "app_pages/analysis.py", "app_pages/csto.py", "app_pages/data.py"]
+PAGES = ["pages/map.py", "pages/analysis.py", "pages/csto.py", "pages/data.py"]
 
 
 def open_page(page: str, **params) -> AppTest:
@@ -50,13 +50,15 @@ def chart_rows(at: AppTest, title: str) -> pd.DataFrame:
 @pytest.mark.parametrize("page", PAGES)
 def test_every_page_runs_without_exception(page):
     at = open_page(page)
-    assert at.title
+    headings = [t.value for t in at.title] + [m.value for m in at.markdown
+                                              if m.value.startswith("### ")]
+    assert headings  # the page says what it is
 
 
 def test_region_filter_changes_table_rows_and_chart_data():
-    every = open_page("app_pages/analysis.py")
+    every = open_page("pages/analysis.py")
     all_rows = table_frame(every, "events_table")
-    one = open_page("app_pages/analysis.py", regions="Almaty")
+    one = open_page("pages/analysis.py", regions="Almaty")
     rows = table_frame(one, "events_table")
     assert 0 < len(rows) < len(all_rows)
     assert set(rows["admin1"]) == {"Almaty"}
@@ -66,7 +68,7 @@ def test_region_filter_changes_table_rows_and_chart_data():
 
 
 def test_type_and_date_filters_narrow_the_events():
-    at = open_page("app_pages/analysis.py", types="Protests", dates=["2022-01-04", "2022-01-06"])
+    at = open_page("pages/analysis.py", types="Protests", dates=["2022-01-04", "2022-01-06"])
     rows = table_frame(at, "events_table")
     assert len(rows) and set(rows["event_type"]) == {"Protests"}
     assert rows["event_date"].min() >= pd.Timestamp("2022-01-04")
@@ -75,7 +77,7 @@ def test_type_and_date_filters_narrow_the_events():
 
 def test_kyzylorda_question_answered_on_the_analysis_page():
     """When did Kyzylorda region first see unrest, what happened, who reported it."""
-    at = open_page("app_pages/analysis.py", regions="Kyzylorda Region")
+    at = open_page("pages/analysis.py", regions="Kyzylorda Region")
     rows = table_frame(at, "events_table").sort_values("event_date")
     assert len(rows)
     first = rows.iloc[0]
@@ -84,12 +86,14 @@ def test_kyzylorda_question_answered_on_the_analysis_page():
 
 
 def test_csto_page_shows_contingents_and_a_chosen_days_arcs():
-    at = open_page("app_pages/csto.py")
+    at = open_page("pages/csto.py")
     assert len(table_frame(at, "contingents_table")) == 5
     at.slider(key="csto_day").set_value(pd.Timestamp("2022-01-14").date()).run()
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
-    arcs = next(lyr for lyr in spec["layers"] if lyr["id"] == "csto-arcs")["data"]
-    assert {a["phase"] for a in arcs} == {"present", "leaving"}
+    data = map_data(at)
+    assert data["spec"]["days"][data["playback"]["day"]] == "2022-01-14"
+    assert {a["phase"] for a in shown_rows(data, "csto-arcs")} == {"present", "leaving"}
+    # The camera takes in every contingent's home: Minsk is the westernmost.
+    assert data["fit"][0] < 28 and data["controls"] is False
 
 
 ACLED_HEADER = ("event_id_cnty,event_date,year,time_precision,disorder_type,event_type,"
@@ -147,38 +151,43 @@ st.metric("events", len(data.current_dataset().events))
 
 
 def test_data_page_lists_every_source_cited():
-    at = open_page("app_pages/data.py")
+    at = open_page("pages/data.py")
     sources = table_frame(at, "sources_table")
     events = pd.read_csv(DATA / "events.csv")
     assert set(sources["source_url"]) == set(events["source_url"])
 
 
 def test_story_page_steps_with_next_and_previous():
-    at = open_page("app_pages/story.py", step="3")
+    at = open_page("pages/story.py", step="3")
     assert at.select_slider(key="step").value == 3
     at.button(key="story_next").click().run()
     assert at.select_slider(key="step").value == 4
-    spec = json.loads(at.get("deck_gl_json_chart")[0].proto.json)
+    data = map_data(at)
     story = pd.read_csv(DATA / "story.csv")
     row = story[story["step"] == 4].iloc[0]
-    assert spec["initialViewState"]["longitude"] == pytest.approx(row["longitude"])
+    assert data["spec"]["days"][data["playback"]["day"]] == row["date"]
     wanted = {x for x in row["layers"].split("|")}
-    ids = {lyr["id"] for lyr in spec["layers"]} - {"regions", "events-trail"}
-    assert ids == wanted
+    ids = {t["id"].split("-")[0] if t["id"].startswith("events-") else t["id"]
+           for t in data["spec"]["deck"]["layers"]} - {"regions"}
+    assert ids == wanted  # with the events come their marks of how sure they are
+    assert {p["title"] for p in data["spec"]["legend"]}  # a legend on every step
+    x0, y0, x1, y1 = data["fit"]  # the step's area (here the country), fitted by the browser
+    assert x0 <= row["longitude"] <= x1 and y0 <= row["latitude"] <= y1
     at.button(key="story_prev").click().run()
     at.button(key="story_prev").click().run()
     assert at.select_slider(key="step").value == 2
 
 
 def test_a_link_with_bad_parameters_opens_the_defaults_with_a_notice():
-    at = open_page("app_pages/map.py", date="not-a-date", regions="Atlantis")
+    at = open_page("pages/map.py", date="not-a-date", regions="Atlantis")
     warning = " ".join(w.value for w in at.warning)
     assert "date=not-a-date ignored" in warning and "regions=Atlantis ignored" in warning
-    assert at.slider(key="date").value.isoformat() == "2022-01-02"
+    data = map_data(at)
+    assert data["spec"]["days"][data["playback"]["day"]] == "2022-01-02"
 
 
 def test_presentation_layout_hides_navigation_and_enlarges_type():
-    at = open_page("app_pages/map.py", present="1")
+    at = open_page("pages/map.py", present="1")
     assert not at.title  # no page title in the presentation layout
     css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
     assert "stSidebar" in css and "stMetricValue" in css

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, select
+from kzunrest import layers, map_spec, select
 from kzunrest.dataset import Dataset, read_dataset
 from kzunrest.errors import DataError
 from kzunrest.settings import data_dir
+from kzunrest.ui import state
 
 
 @st.cache_resource(show_spinner="Loading the dataset…")
@@ -20,7 +21,7 @@ def _bundled(folder: str) -> Dataset:
 
 def current_dataset() -> Dataset:
     """The dataset of this session: an analyst's upload if any, else the bundled one."""
-    uploaded = st.session_state.get("_uploaded_dataset")
+    uploaded = st.session_state.get(state.UPLOADED_DATASET)
     return uploaded if uploaded is not None else bundled_dataset()
 
 
@@ -38,13 +39,26 @@ def bundled_dataset() -> Dataset:
 
 def dataset_token(ds: Dataset) -> str:
     """Identifies the dataset's events for caches keyed on it."""
-    return st.session_state.get("_uploaded_token", str(ds.folder))
+    return st.session_state.get(state.UPLOADED_TOKEN, str(ds.folder))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFiles:
     """Static files for the map, written once per dataset and filter set."""
     return layers.build_map_files(_ds, filtered_events(_ds, token, filters))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def map_spec_for(_ds: Dataset, token: str, filters: select.Filters, shown: tuple[str, ...],
+                 basemap: str, first, last, highlight: tuple[str, ...]) -> dict:
+    """The map the browser plays, built once per dataset, filters, layers and basemap (the
+    caller sets the camera, which is not part of the key)."""
+    events = filtered_events(_ds, token, filters)
+    picked = _ds.events[_ds.events["event_id_cnty"].isin(highlight)] if highlight else None
+    return map_spec.build_map_spec(_ds, map_files(_ds, token, filters), events,
+                                   shown=list(shown), basemap=basemap,
+                                   view=layers.view_state(**_ds.initial_view.__dict__),
+                                   first=first, last=last, highlight=picked)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

@@ -7,31 +7,33 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
-from kzunrest import animation
+from kzunrest import gif, snapshot
 from kzunrest.dataset import Dataset
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
+from kzunrest.ui import state
 
 
-def render(ds: Dataset, events: pd.DataFrame, deck: pdk.Deck, day: dt.date) -> None:
-    with st.expander("Export: animated GIF for slides, HTML snapshot of this map"):
+def render(ds: Dataset, events: pd.DataFrame, map_data: dict, day: dt.date) -> None:
+    """``map_data`` is what the map component received: the snapshot plays the same map."""
+    with st.expander("Export: animated GIF for slides, HTML page that plays offline"):
         gif_part(ds, events)
+        title = ds.settings.get("title") or ds.folder.name
         st.download_button(
-            # Deferred: built only when clicked, not on every step of the slider.
-            "Download this map as HTML", lambda: animation.snapshot_html(deck).encode("utf-8"),
+            # Deferred: built only when clicked (about 5 MB: the deck.gl bundle is inside).
+            "Download this map as HTML",
+            lambda: snapshot.snapshot_html(map_data, title=title).encode("utf-8"),
             file_name=f"kzunrest-{day:%Y-%m-%d}.html", mime="text/html", key="snapshot_html",
             on_click="ignore", icon=":material/download:",
-            help="A standalone page with this day's layers and tooltips (loads deck.gl "
-                 "from its CDN when opened).")
+            help="A standalone page that plays this map as here (Play, slider, keys, legend, "
+                 "cards), with its data and deck.gl inside: it needs no network.")
 
 
 def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
     cols = st.columns([2, 1], vertical_alignment="bottom")
-    start, end = cols[0].slider("Days in the GIF", min_value=FIRST_DAY, max_value=LAST_DAY,
-                                value=(dt.date(2022, 1, 2), dt.date(2022, 1, 19)),
-                                step=dt.timedelta(days=1), format="D MMM", key="gif_days")
+    start, end = cols[0].slider("Days in the GIF", min_value=ds.first_day,
+                                max_value=ds.last_day, value=gif.gif_days(ds),
+                                step=dt.timedelta(days=1), format="D MMM", key=state.GIF_DAYS)
     if cols[1].button("Render GIF", key="render_gif", icon=":material/movie:"):
         bar = st.progress(0.0, text="Drawing frames…")
 
@@ -39,12 +41,12 @@ def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
             bar.progress(i / n, text=f"Frame {i} of {n}")
 
         with tempfile.TemporaryDirectory() as tmp:
-            out = animation.render_gif(ds, Path(tmp) / "spread.gif", start, end,
+            out = gif.render_gif(ds, Path(tmp) / "spread.gif", start, end,
                                        events=events, progress=progress)
-            st.session_state["_gif"] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
+            st.session_state[state.GIF] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
         bar.empty()
-    if "_gif" in st.session_state:
-        data, span = st.session_state["_gif"]
+    if state.GIF in st.session_state:
+        data, span = st.session_state[state.GIF]
         st.image(data, caption=f"{len(data) / 1024:.0f} KB, one frame a day")
         st.download_button("Download GIF", data, file_name=f"kzunrest-{span}.gif",
                            mime="image/gif", key="download_gif", on_click="ignore",

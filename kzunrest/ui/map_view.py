@@ -3,164 +3,172 @@
 from __future__ import annotations
 
 import datetime as dt
-import time
+import json
+from dataclasses import replace
+from functools import partial
 
 import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, select
+from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
-from kzunrest.ui import events_table, export_view
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY, apply_map_selection
-from kzunrest.ui.data import csto_rows, dataset_token, day_panel, filtered_events, map_files
-from kzunrest.ui.text import html_text, link, md
+from kzunrest.map_spec import SPEEDS_MS
+from kzunrest.ui import events_table, export_view, header, state
+from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_spec_for
+from kzunrest.ui.links import view_spec
+from kzunrest.ui.map_component import component_data, map_component
+from kzunrest.ui.text import link, md
 
-DEFAULT_DAY = dt.date(2022, 1, 2)
 DAY_TABLE_ROWS = 500
-SPEEDS = {"slow": 2.0, "normal": 1.0, "fast": 0.5}  # seconds per day
-# Bound widgets show their option values unformatted: Streamlit writes the displayed label
-# into the URL, and the URL contract (DESIGN.md) is the short value, e.g. basemap=offline.
+SPEEDS = dict(SPEEDS_MS)
 MODES = {"cumulative": "earlier days fade as a trail", "day": "this day only"}
+# Most of the first screen at 1366x768 and 1920x1080; never so small that it stops reading.
+MAP_HEIGHT = "max(400px, calc(100vh - 250px))"
+MAP_HEIGHT_PRESENT = "max(480px, calc(100vh - 170px))"
 LAYER_LABELS = {"events": "Events", "spread": "Spread", "emergency": "State of emergency",
                 "blackout": "Internet shutdown", "csto-arcs": "CSTO arcs",
                 "csto-sites": "CSTO sites"}
 BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
 
 
-def _step(days: int) -> None:
-    current = st.session_state.get("date", DEFAULT_DAY)
-    st.session_state["date"] = min(max(current + dt.timedelta(days=days), FIRST_DAY), LAST_DAY)
-    if "_play_day" in st.session_state:  # ◀ / ▶ during Play move the played day too
-        st.session_state["_play_day"] = st.session_state["date"]
+def _default_view(ds: Dataset) -> urlstate.View:
+    return urlstate.View(day=ds.default_day)
 
 
-def _play_tick(period: float) -> None:
-    """Advance Play by a day when its period has passed.
+def current_view(ds: Dataset) -> urlstate.View:
+    """The playback and camera of this session: from the link on the first run, then as the
+    browser last reported them."""
+    if state.VIEW not in st.session_state:
+        params = {k: st.query_params.get_all(k) for k in st.query_params}
+        st.session_state[state.VIEW] = urlstate.read_view(params, view_spec(ds),
+                                                        _default_view(ds))
+        st.session_state[state.VIEW_SEQ] = st.session_state.get(state.VIEW_SEQ, 0) + 1
+    return st.session_state[state.VIEW]
 
-    The day being played is kept apart from the slider's value: a tick's request can carry the
-    browser's previous slider value, which would otherwise step the animation back.
-    """
-    day = st.session_state.get("_play_day") or st.session_state.get("date", DEFAULT_DAY)
-    if time.monotonic() - st.session_state["_last_tick"] >= period * 0.8:
-        st.session_state["_last_tick"] = time.monotonic()
-        if day >= LAST_DAY:
-            st.session_state.pop("_play_day", None)
-            st.session_state["_stop_play"] = True
-            st.rerun(scope="app")
-        day = day + dt.timedelta(days=1)
-    st.session_state["_play_day"] = day
-    if "date" in st.session_state:  # before the slider's first run its default applies
-        st.session_state["date"] = day
+
+def _write_link(ds: Dataset, view: urlstate.View) -> None:
+    """The link follows the view: ISO dates, defaults left out (as bound widgets do)."""
+    for key, value in urlstate.view_query(view, _default_view(ds)).items():
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def _on_playback(ds: Dataset) -> None:
+    """The browser paused, stepped, or changed speed or mode: the day reaches Python."""
+    reported = (st.session_state.get(state.MAP) or {}).get("playback") or {}
+    st.session_state[state.VIEW] = urlstate.apply_report(
+        st.session_state[state.VIEW], reported, ds.first_day, ds.last_day, speeds=SPEEDS,
+        modes=MODES)
+
+
+def _on_camera() -> None:
+    cam = (st.session_state.get(state.MAP) or {}).get("camera") or {}
+    try:
+        lon, lat, zoom = (float(cam["longitude"]), float(cam["latitude"]), float(cam["zoom"]))
+    except (KeyError, TypeError, ValueError):
+        return
+    st.session_state[state.VIEW] = replace(st.session_state[state.VIEW], longitude=lon,
+                                         latitude=lat, zoom=zoom)
+
+
+def _on_region() -> None:
+    """A region clicked on the map filters the sidebar to it."""
+    admin1 = (st.session_state.get(state.MAP) or {}).get("region")
+    if admin1 and st.session_state.get(state.REGIONS) != [admin1]:
+        st.session_state[state.REGIONS] = [admin1]
+        st.session_state[state.APP_RERUN] = True  # the sidebar is outside the map fragment
 
 
 def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> None:
-    """The map page; ``present`` is the presentation layout (large type, no extra controls)."""
-    if st.session_state.pop("_stop_play", False):
-        st.session_state["play"] = False
+    """The map page; ``present`` is the presentation layout (no title, a larger map)."""
+    basemap, shown = _toolbar(ds, present)
+    current_view(ds)
 
-    # In the presentation layout the controls fold away; their values still come from the link.
-    box = st.expander("Controls", expanded=False) if present else st.container()
-    with box:
-        playing, speed, mode, basemap, shown, view = _controls(ds, present)
-
-    files = map_files(ds, dataset_token(ds), filters)
-    events = filtered_events(ds, dataset_token(ds), filters)
-    if playing and st.session_state.get("date", DEFAULT_DAY) >= LAST_DAY:
-        st.session_state["date"] = FIRST_DAY  # Play from the end starts over
-        st.session_state["_play_day"] = FIRST_DAY
-    st.session_state["_last_tick"] = time.monotonic()
-    period = SPEEDS.get(speed or "normal", 1.0)
-
-    @st.fragment(run_every=period if playing else None)
+    @st.fragment
     def frame() -> None:
-        # Only this part reruns on each tick of Play: the day, the map and the side panel.
-        if st.session_state.pop("_app_rerun", False):
+        # Reruns alone when the browser reports a pause, a step or the camera.
+        if st.session_state.pop(state.APP_RERUN, False):
             st.rerun(scope="app")  # a region clicked on the map changes the sidebar filters
-        if playing:
-            _play_tick(period)
-        else:
-            st.session_state.pop("_play_day", None)
-        nav = st.columns([1, 12, 1], vertical_alignment="center")
-        nav[0].button("◀", key="prev_day", on_click=_step, args=(-1,), shortcut="Left",
-                      help="Previous day (←)")
-        # The default is given here, not through session state: a default set in session
-        # state made Streamlit drop a link's ?date=2022-01-01 (the slider's own minimum).
-        day = nav[1].slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY, value=DEFAULT_DAY,
-                            step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="date",
-                            bind="query-params", label_visibility="collapsed")
-        st.session_state["_day"] = day  # read by the other pages' "selected day" rules
-        nav[2].button("▶", key="next_day", on_click=_step, args=(1,), shortcut="Right",
-                      help="Next day (→)")
+        view = st.session_state[state.VIEW]
+        _write_link(ds, view)
+        day = view.day
+        st.session_state[state.DAY] = day  # read by the other pages' "selected day" rules
+        events = filtered_events(ds, dataset_token(ds), filters)
         left, right = st.columns([3, 1.25])
         with left:
-            picked = st.session_state.get("_highlight") or []
-            highlight = ds.events[ds.events["event_id_cnty"].isin(picked)] if picked else None
-            deck = layers.build_deck(ds, files, day, layers=shown or [],
-                                     cumulative=mode != "day", basemap=basemap,
-                                     highlight=highlight, view=view,
-                                     csto_rows=csto_rows(ds, dataset_token(ds), day))
-            st.pydeck_chart(deck, height=720 if present else 560, key="map",
-                            on_select=apply_map_selection, selection_mode="single-object",
-                            alt="Map of Kazakhstan's regions with the events of the day")
-            legend(ds, files, shown or [])
-            event_card(ds)
+            picked = st.session_state.get(state.HIGHLIGHT) or []
+            default = ds.initial_view
+            camera = layers.view_state(
+                view.longitude if view.longitude is not None else default.longitude,
+                view.latitude if view.latitude is not None else default.latitude,
+                view.zoom if view.zoom is not None else default.zoom)
+            # Without a camera in the link, the browser fits the regions to its own map size.
+            fit = None if view.zoom is not None else [float(b) for b in ds.regions.total_bounds]
+            spec = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
+                                ds.first_day, ds.last_day, tuple(picked))
+            spec = {**spec, "deck": {**spec["deck"],
+                                     "initialViewState": json.loads(camera.to_json())}}
+            data = component_data(
+                spec, seq=st.session_state[state.VIEW_SEQ], day=(day - ds.first_day).days,
+                playing=view.playing, speed=view.speed, mode=view.mode, fit=fit,
+                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT)
+            map_component(data, key=state.MAP, on_playback=partial(_on_playback, ds),
+                          on_camera=_on_camera, on_region=_on_region)
         with right:
-            on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day)
-        if not playing and not present:  # a table per tick would cost more than the map
+            on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
+                        present=present)
+        if not present:
             todays_events(events, day)
-            export_view.render(ds, events, deck, day)
+            export_view.render(ds, events, {**data, "playback": {**data["playback"],
+                                                                  "playing": False}}, day)
 
     frame()
 
 
+def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap: str,
+              fit: list[float], seq: int, height: str,
+              filters: select.Filters | None = None) -> None:
+    """A map on one day that the page sets (a story step, the CSTO page's day): the same
+    component, layers, legend and labels as the Map page, without the playback bar."""
+    spec = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
+                        basemap, ds.first_day,
+                        ds.last_day, ())
+    map_component(component_data(spec, seq=seq, day=(day - ds.first_day).days,
+                                 controls=False, height=height, fit=fit), key=key)
 
-def _controls(ds: Dataset, present: bool):
-    """Play, speed, mode, basemap, share, layers and camera; returns their values."""
-    top = st.columns([1, 1.3, 1.6, 1.2, 0.8], vertical_alignment="bottom")
-    with top[0]:
-        playing = st.toggle("▶ Play", key="play", bind="query-params",
-                            help="Advance one day at a time; stops on 25 January.")
-    with top[1]:
-        speed = st.segmented_control("Speed", list(SPEEDS), default="normal", key="speed",
-                                     bind="query-params", required=True)
-    with top[2]:
-        mode = st.segmented_control("Mode", list(MODES), default="cumulative", key="mode",
-                                    bind="query-params", required=True,
-                                    help="; ".join(f"{k}: {v}" for k, v in MODES.items()))
-    with top[3]:
-        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key="basemap",
+
+def current_basemap() -> str:
+    """The basemap of the link (every map honours it), else the default."""
+    value = st.query_params.get(state.BASEMAP) or st.session_state.get(state.BASEMAP)
+    return value if value in BASEMAP_LABELS else next(iter(BASEMAP_LABELS))
+
+
+def _toolbar(ds: Dataset, present: bool):
+    """The title with the layer choice and the share link beside it, on one line: Play, the
+    day, speed and mode live on the map itself. Returns the basemap and the layers shown."""
+    top = st.columns([6, 1.4, 1], vertical_alignment="bottom")
+    if not present:
+        with top[0]:
+            header.render(ds)
+    with top[1], st.popover("Layers", icon=":material/layers:", width="stretch"):
+        # Bound widgets show their option values unformatted: Streamlit writes the displayed
+        # label into the URL, and the URL contract (DESIGN.md) is the short value.
+        shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
+                         selection_mode="multi", key=state.LAYERS, bind="query-params",
+                         help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
+        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key=state.BASEMAP,
                                bind="query-params",
                                help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
-    with top[4]:
+    with top[2]:
         share_popover(ds)
-    shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
-                     selection_mode="multi", key="layers", bind="query-params",
-                     help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
-    return playing, speed, mode, basemap, shown, camera_view(present)
-
-
-def camera_view(present: bool = False):
-    """The map's camera from the URL (``lon``, ``lat``, ``zoom``), or the whole country.
-
-    The camera is set by the link (or the fields below), not read back from the browser:
-    Streamlit's deck component does not report the user's pan and zoom.
-    """
-    # A presentation screen is wider: the country fills it one zoom step closer.
-    default = layers.PRESENT_VIEW if present else layers.INITIAL_VIEW
-    with st.expander("Camera", expanded=False):
-        cols = st.columns(3)
-        lon = cols[0].number_input("Longitude", -180.0, 180.0, float(default.longitude),
-                                   step=0.5, key="lon", bind="query-params")
-        lat = cols[1].number_input("Latitude", -85.0, 85.0, float(default.latitude),
-                                   step=0.5, key="lat", bind="query-params")
-        zoom = cols[2].number_input("Zoom", 0.0, 20.0, float(default.zoom), step=0.5,
-                                    key="zoom", bind="query-params")
-    return layers.view_state(lon, lat, zoom)
+    return basemap, shown
 
 
 def share_popover(ds: Dataset) -> None:
     """The link to this exact view, with a copy button (st.code's own)."""
-    with st.popover("Share", icon=":material/link:"):
+    with st.popover("Share", icon=":material/link:", width="stretch"):
         st.caption("Copy the link to this view (day, filters, layers, mode, camera):")
         st.code(str(st.context.url or "") + _query_string(), language=None, wrap_lines=True)
         st.caption("Add &present=1 for the presentation layout.")
@@ -185,31 +193,6 @@ DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
                "sub_event_type", "fatalities", "notes", "source", "source_url"]
 
 
-def event_card(ds: Dataset) -> None:
-    """The full record of the event clicked on the map, with its source."""
-    event_id = st.session_state.get("_event_card")
-    match = ds.events[ds.events["event_id_cnty"] == event_id]
-    if match.empty:
-        return
-    ev = match.iloc[0]
-    with st.container(border=True):
-        cols = st.columns([6, 1])
-        cols[0].markdown(f"**{ev['event_date']:%A %d %B %Y}"
-                         f"{' ' + md(ev['event_time']) if ev['event_time'] else ''} · "
-                         f"{md(ev['location'])}, {md(ev['admin1'])}**")
-        if cols[1].button("Close", key="close_card"):
-            st.session_state.pop("_event_card", None)
-            st.rerun(scope="fragment")
-        fat = "unknown" if pd.isna(ev["fatalities"]) else int(ev["fatalities"])
-        st.markdown(f"{md(ev['event_type'])}: {md(ev['sub_event_type'])} · "
-                    f"actors: {md(ev['actor1'])}"
-                    f"{' vs ' + md(ev['actor2']) if ev['actor2'] else ''} · deaths: {fat}")
-        st.markdown(md(ev["notes"]))
-        st.markdown(f"Source: {link(ev['source'] or 'source', ev['source_url'])} · "
-                    f"location precision {ev['geo_precision']}, "
-                    f"date precision {ev['time_precision']} · id {md(ev['event_id_cnty'])}")
-
-
 def todays_events(events: pd.DataFrame, day: dt.date) -> None:
     """The selected day's events with their sources (points in one town overlap on the map)."""
     todays = events[events["event_date"] == pd.Timestamp(day)]
@@ -217,47 +200,23 @@ def todays_events(events: pd.DataFrame, day: dt.date) -> None:
                      expanded=False):
         # A table is sent whole even while folded: cap it, the Analysis page has them all.
         st.dataframe(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS),
-                     column_config=events_table.COLUMNS, hide_index=True, key="day_table")
+                     column_config=events_table.COLUMNS, hide_index=True, key=state.DAY_TABLE)
         if len(todays) > DAY_TABLE_ROWS:
             st.caption(f"The first {DAY_TABLE_ROWS} of {len(todays):,}; the Analysis page "
                        "lists every event.")
 
 
-def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> None:
-    """Colour keys as inline swatches; colours are checked hex codes, names are escaped."""
-    colors = dict(zip(ds.event_types["event_type"], ds.event_types["color"], strict=False))
-    parts = []
-    if "events" in shown:
-        parts.append("**Events** " + " ".join(
-            f'<span style="color:{c}">●</span> {html_text(t)}' for t, c in colors.items()))
-    if "spread" in shown and files.onset_legend:
-        parts.append("**First event** " + " ".join(
-            f'<span style="background:{c};padding:0 6px">&nbsp;</span> {html_text(label)}'
-            for label, c in files.onset_legend))
-    if "emergency" in shown:
-        parts.append(f'**State of emergency** <span style="color:rgb'
-                     f'{tuple(layers.EMERGENCY_COLOR[:3])}">▭</span> region outlined')
-    if "blackout" in shown:
-        parts.append('**Internet shutdown** <span style="background:rgba(20,20,40,0.3);'
-                     'padding:0 6px">&nbsp;</span> shaded')
-    if "csto-arcs" in shown:
-        parts.append("**CSTO arcs** " + " ".join(
-            f'<span style="color:rgb{tuple(rgb)}">━</span> {phase}'
-            for phase, rgb in layers.PHASE_COLORS.items()))
-    st.markdown("  \n".join(parts), unsafe_allow_html=True)
-
-
-def on_this_day(ds: Dataset, panel: dict, day: dt.date) -> None:
-    st.subheader(f"{day:%A %d %B %Y}")
-    counts = panel["counts"]
-    c1, c2 = st.columns(2)
-    c1.metric("Events this day", counts["today"])
-    c2.metric("Events so far", counts["so_far"])
-    c1.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
-    here = panel["contingents"]
-    people = int(here["personnel"].fillna(0).sum())
-    c2.metric("CSTO contingents", len(here),
-              help="Personnel figure where published: " + (f"{people:,}" if people else "none"))
+def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False) -> None:
+    """Milestones and the official figures known by ``day``; in the presentation layout also
+    the day's counts in large type (otherwise the summary on the map shows them)."""
+    st.markdown(f"#### On {day:%A %d %B %Y}")
+    if present:
+        counts = panel["counts"]
+        c1, c2 = st.columns(2)
+        c1.metric("Events this day", counts["today"])
+        c2.metric("Events so far", counts["so_far"])
+        c1.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
+        c2.metric("CSTO contingents", len(panel["contingents"]))
 
     todays = panel["milestones"]
     if len(todays):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from kzunrest.ui import state
+
 # Our own constant CSS: hides Streamlit's chrome and enlarges the figures for a 1920×1080 screen.
 _CSS = """
 <style>
@@ -26,7 +28,7 @@ h3 { font-size: 2.2rem !important; }
 
 def is_on() -> bool:
     """True when the link asks for the presentation layout (``present=1``)."""
-    return st.query_params.get("present", "") in ("1", "true")
+    return st.query_params.get(state.PRESENT, "") in ("1", "true")
 
 
 def apply_layout() -> None:
@@ -35,5 +37,5 @@ def apply_layout() -> None:
 
 def exit_button() -> None:
     if st.button("Exit presentation", key="exit_present", type="tertiary"):
-        del st.query_params["present"]
+        del st.query_params[state.PRESENT]
         st.rerun()

@@ -5,16 +5,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, select
+from kzunrest import select, viewport
 from kzunrest.dataset import Dataset
-from kzunrest.ui.data import csto_rows, dataset_token, day_panel, map_files
+from kzunrest.ui import map_view, state
+from kzunrest.ui.data import dataset_token, day_panel
 from kzunrest.ui.text import html_text, link, md
 
 AUTOPLAY_SECONDS = 8
 
 
 def _move(delta: int, steps: int) -> None:
-    st.session_state["step"] = min(max(st.session_state.get("step", 1) + delta, 1), steps)
+    st.session_state[state.STEP] = min(max(st.session_state.get(state.STEP, 1) + delta, 1), steps)
 
 
 def render(ds: Dataset, *, present: bool = False) -> None:
@@ -23,9 +24,9 @@ def render(ds: Dataset, *, present: bool = False) -> None:
     if steps == 0:
         st.info("This dataset has no story steps (story.csv is empty).")
         return
-    st.session_state.setdefault("step", 1)
-    if not 1 <= st.session_state["step"] <= steps:
-        st.session_state["step"] = 1
+    st.session_state.setdefault(state.STEP, 1)
+    if not 1 <= st.session_state[state.STEP] <= steps:
+        st.session_state[state.STEP] = 1
     controls = st.columns([1, 1, 6, 2], vertical_alignment="center")
     controls[0].button("◀ Previous", key="story_prev", on_click=_move, args=(-1, steps),
                        shortcut="Left", help="Previous step (←)")
@@ -33,34 +34,32 @@ def render(ds: Dataset, *, present: bool = False) -> None:
                        shortcut="Right", help="Next step (→)")
     # No format_func: a bound widget writes its label into the URL, and the link says step=7.
     controls[2].select_slider(f"Step (of {steps})", options=list(range(1, steps + 1)),
-                              key="step", bind="query-params")
-    autoplay = controls[3].toggle("Autoplay", key="autoplay",
+                              key=state.STEP, bind="query-params")
+    autoplay = controls[3].toggle("Autoplay", key=state.AUTOPLAY,
                                   help=f"Next step every {AUTOPLAY_SECONDS} s")
 
-    files = map_files(ds, dataset_token(ds), select.Filters())
     # A full run (Next, Previous, the slider) shows its step without advancing; only the
     # timer's own reruns of the fragment below move on.
-    st.session_state["_story_ticked"] = False
+    st.session_state[state.STORY_TICKED] = False
 
     @st.fragment(run_every=AUTOPLAY_SECONDS if autoplay else None)
     def show() -> None:
-        if autoplay and st.session_state.pop("_story_ticked", False):
-            if st.session_state["step"] < steps:
+        if autoplay and st.session_state.pop(state.STORY_TICKED, False):
+            if st.session_state[state.STEP] < steps:
                 _move(1, steps)
+                # A value set from code is not written to the URL by the bound slider.
+                st.query_params["step"] = str(st.session_state["step"])
                 st.rerun(scope="app")  # the step slider lives outside this fragment
-        st.session_state["_story_ticked"] = True
-        step = story.iloc[st.session_state["step"] - 1]
+        st.session_state[state.STORY_TICKED] = True
+        step = story.iloc[st.session_state[state.STEP] - 1]
         day = step["date"].date()
         shown = [x for x in str(step["layers"]).split("|") if x]
-        deck = layers.build_deck(
-            ds, files, day, layers=shown, cumulative=True,
-            basemap=st.query_params.get("basemap", "carto-light"),
-            view=layers.view_state(step["longitude"], step["latitude"], step["zoom"]),
-            csto_rows=csto_rows(ds, dataset_token(ds), day))
         left, right = st.columns([3, 2] if present else [3, 1.4])
         with left:
-            st.pydeck_chart(deck, height=760 if present else 560, key="story_map",
-                            alt=f"Map for story step: {step['title']}")
+            map_view.fixed_map(ds, key="story_map", day=day, shown=shown,
+                               basemap=map_view.current_basemap(), fit=step_area(ds, step),
+                               seq=int(step["step"]),
+                               height="max(420px, calc(100vh - 240px))")
         with right:
             caption(step, present)
             counts = day_panel(ds, dataset_token(ds), select.Filters(), day)["counts"]
@@ -69,6 +68,21 @@ def render(ds: Dataset, *, present: bool = False) -> None:
             c2.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
 
     show()
+
+
+# A story step's camera is written for a map of this size; a camera this far out shows the
+# whole country, and is refitted to the regions on any screen.
+STEP_CAMERA_SIZE = (1200, 700)
+COUNTRY_ZOOM = 4.5
+
+
+def step_area(ds: Dataset, step: pd.Series) -> list[float]:
+    """The area a step's caption talks about, to be fitted to the viewer's own map size: so
+    a wide screen does not cut off the west and a laptop does not crop the east."""
+    if float(step["zoom"]) <= COUNTRY_ZOOM:
+        return [float(b) for b in ds.regions.total_bounds]
+    view = viewport.View(float(step["longitude"]), float(step["latitude"]), float(step["zoom"]))
+    return [round(b, 4) for b in viewport.bounds_of(view, *STEP_CAMERA_SIZE)]
 
 
 def caption(step: pd.Series, present: bool) -> None:

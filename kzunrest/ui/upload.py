@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pandas as pd
 import streamlit as st
 
 from kzunrest.dataset import Dataset
-from kzunrest.errors import DataError
+from kzunrest.errors import DataError, Problem
 from kzunrest.loader import read_events
 from kzunrest.settings import SETTINGS
+from kzunrest.tables import read_header
+from kzunrest.ui.text import md
+
+# The columns a person can pick by hand on the Data page: (our field, label).
+PICKABLE = [("event_date", "Date"), ("latitude", "Latitude"), ("longitude", "Longitude"),
+            ("location", "Place"), ("event_type", "Type"), ("notes", "Notes")]
+GUESS = "(guess)"
+SHOWN_PROBLEMS = 500  # listed in full on the page; every one is in the download
 
 
 def max_upload_mb() -> int:
@@ -20,51 +29,95 @@ def max_upload_mb() -> int:
         return 50
 
 
-def use_bytes(bundled: Dataset, data: bytes, name: str) -> list[dict] | None:
+def use_bytes(bundled: Dataset, data: bytes, name: str, columns: dict[str, str] | None = None,
+              drop_outside: bool = False) -> list[dict] | None:
     """Validate ``data``; when valid it becomes this session's dataset (the bundled files are
     never written). Returns the problems as rows, or None when the file was taken."""
     try:
-        result = read_events(data, folder=bundled.folder, name=name)
+        result = read_events(data, folder=bundled.folder, name=name, columns=columns,
+                             drop_outside=drop_outside)
     except DataError as err:
         return [p.as_dict() for p in err.problems]
     st.session_state["_uploaded_dataset"] = bundled.with_events(result)
-    st.session_state["_uploaded_token"] = "upload:" + hashlib.sha256(data).hexdigest()[:16]
+    st.session_state["_uploaded_token"] = "upload:" + _token(data, columns, drop_outside)
     st.session_state["_uploaded_name"] = name
     st.session_state["_uploaded_notices"] = result.notices
+    st.session_state["_uploaded_left_out"] = [p.as_dict() for p in result.left_out]
+    st.session_state["_uploaded_columns"] = [
+        (src, dst, result.column_reasons.get(dst, "")) for dst, src in result.column_map.items()]
     return None
+
+
+def _token(data: bytes, columns: dict[str, str] | None, drop_outside: bool) -> str:
+    options = json.dumps([sorted((columns or {}).items()), drop_outside]).encode()
+    return hashlib.sha256(data + b"\0" + options).hexdigest()[:16]
 
 
 def back_to_bundled() -> None:
     for key in ("_uploaded_dataset", "_uploaded_token", "_uploaded_name", "_uploaded_notices",
-                "_highlight", "_event_card"):
+                "_uploaded_left_out", "_uploaded_columns", "_highlight", "_event_card"):
         st.session_state.pop(key, None)
+
+
+def show_problems(problems: list[dict], key: str) -> None:
+    """Every problem readable in full: a list (first 500) and a CSV of all of them."""
+    lines = [str(Problem(**p)) for p in problems]
+    st.markdown("\n".join(f"- {md(line)}" for line in lines[:SHOWN_PROBLEMS]))
+    if len(lines) > SHOWN_PROBLEMS:
+        st.caption(f"The first {SHOWN_PROBLEMS} of {len(lines):,}; download them all below.")
+    st.download_button("Download the list (CSV)", pd.DataFrame(problems).to_csv(index=False),
+                       file_name="problems.csv", mime="text/csv", key=key)
+
+
+def _picked_columns(header: list[str]) -> dict[str, str]:
+    """Selectboxes for the columns a guess may get wrong; returns those picked by hand."""
+    picked = {}
+    with st.form("upload_columns", border=True):
+        st.caption("Columns: pick any the guess missed or got wrong, then reload.")
+        cols = st.columns(3)
+        for i, (target, label) in enumerate(PICKABLE):
+            choice = cols[i % 3].selectbox(label, [GUESS, *header], key=f"upload_col_{target}")
+            if choice != GUESS:
+                picked[target] = choice
+        st.form_submit_button("Reload with these columns")
+    return picked
 
 
 def render(bundled: Dataset) -> None:
     name = st.session_state.get("_uploaded_name")
     if name:
         st.success(f"Showing your file {name!r} on every page, for this session only.")
+        chosen = st.session_state.get("_uploaded_columns", [])
+        if chosen:
+            st.markdown("**Columns used:** " + "; ".join(
+                f"{md(src)} → {md(dst)}" + (f" ({md(why)})" if why else "")
+                for src, dst, why in chosen))
         for notice in st.session_state.get("_uploaded_notices", []):
             st.caption(notice)
+        left_out = st.session_state.get("_uploaded_left_out", [])
+        if left_out:
+            st.warning(f"{len(left_out)} row(s) lie outside every region and were left out:")
+            show_problems(left_out, "left_out_csv")
         st.button("Back to the bundled dataset", on_click=back_to_bundled, key="back_bundled",
                   type="primary")
     upload = st.file_uploader(
         "Your events: a raw ACLED export, our schema, or any CSV with dates and coordinates "
         "or place names (CSV or Parquet)", type=["csv", "parquet", "txt"], key="upload",
         max_upload_size=max_upload_mb())
+    drop_outside = st.checkbox(
+        "Leave out rows outside the regions (they are listed) instead of refusing the file",
+        key="upload_drop_outside")
     if upload is None:
         return
-    token = hashlib.sha256(upload.getvalue()).hexdigest()[:16]
-    if st.session_state.get("_uploaded_token") == "upload:" + token:
+    data = upload.getvalue()
+    columns = _picked_columns(read_header(data))
+    if st.session_state.get("_uploaded_token") == "upload:" + _token(data, columns,
+                                                                     drop_outside):
         return
     with st.spinner("Validating…"):
-        problems = use_bytes(bundled, upload.getvalue(), upload.name)
+        problems = use_bytes(bundled, data, upload.name, columns, drop_outside)
     if problems is None:
         st.rerun()
-    st.error(f"{upload.name}: {len(problems)} problem(s); nothing was loaded. Fix them and "
-             "upload again.")
-    st.dataframe(pd.DataFrame(problems), hide_index=True, key="upload_problems",
-                 column_config={"line": st.column_config.NumberColumn("Line", format="%d"),
-                                "column": "Column", "value": "Value",
-                                "message": st.column_config.TextColumn("Problem",
-                                                                       width="large")})
+    st.error(f"{upload.name}: {len(problems)} problem(s); nothing was loaded. Fix them (or "
+             "pick the columns above) and upload again.")
+    show_problems(problems, "problems_csv")

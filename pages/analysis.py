@@ -3,12 +3,14 @@
 import streamlit as st
 
 from kzunrest import charts, select
-from kzunrest.ui import controls, data, events_table
+from kzunrest.ui import controls, data, events_table, frame, state
 from kzunrest.vocab import type_colors
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 ds = data.current_dataset()
 events = data.filtered_events(ds, data.dataset_token(ds), controls.current_filters())
-day = st.session_state.get("_day")
+day = st.session_state.get(state.DAY)
 
 st.title("Analysis")
 numbers = select.key_numbers(events)
@@ -35,5 +37,5 @@ if day is not None:
                "Charts export as PNG or SVG from their ⋯ menu.")
 
 st.subheader("Events")
-events_table.render(events)
+events_table.render(events, ds.disputes)
 events_table.downloads(events)

@@ -1,4 +1,4 @@
-"""Exports that leave the app: an animated GIF of the spread, and a standalone HTML map.
+"""An animated GIF of the spread, for slides: one frame a day.
 
 The GIF is drawn without a browser: geopandas and matplotlib's Agg canvas, one figure per
 frame and no pyplot state, so it runs in a CLI, a test or a Streamlit worker alike. Colours
@@ -8,18 +8,13 @@ the projection and view are derived from the dataset's regions, not from constan
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
-import html
-import json
-import re
 from collections.abc import Callable
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pydeck as pdk
 import shapely
 from matplotlib import patheffects
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -368,6 +363,12 @@ def _palette_gif(frames: list[np.ndarray], out: Path, seconds_per_frame: float,
                    optimize=False, disposal=1)
 
 
+def gif_days(ds: Dataset) -> tuple[dt.date, dt.date]:
+    """The days a GIF covers unless told otherwise: from the day the map opens on to the
+    dataset's last day."""
+    return ds.default_day, ds.last_day
+
+
 def render_gif(ds: Dataset, out: Path, start: dt.date, end: dt.date, *,
                events: pd.DataFrame | None = None, size: tuple[int, int] = (1200, 800),
                seconds_per_frame: float = 1.0,
@@ -398,133 +399,3 @@ def render_gif(ds: Dataset, out: Path, start: dt.date, end: dt.date, *,
     out.parent.mkdir(parents=True, exist_ok=True)
     _palette_gif(frames, out, seconds_per_frame, scene.key_colors())
     return out
-
-
-def _static_file(url: str, static_dir: Path) -> Path:
-    """The file behind a ``/app/static/...`` URL, refusing anything outside ``static_dir``."""
-    root = Path(static_dir).resolve()
-    path = (root / url[len(layers.STATIC_URL):].lstrip("/")).resolve()
-    if not path.is_relative_to(root):
-        raise ValueError(f"{url!r} points outside {root}")
-    if not path.is_file():
-        raise FileNotFoundError(f"{url!r}: no file at {path}")
-    return path
-
-
-def _inlined(value, static_dir: Path):
-    if isinstance(value, str) and value.startswith(layers.STATIC_URL + "/"):
-        return json.loads(_static_file(value, static_dir).read_text(encoding="utf-8"))
-    return value
-
-
-def _accessor(spec: str) -> Callable[[dict], list]:
-    """A row -> values function for a pydeck accessor such as ``@@=day``,
-    ``@@=properties.day`` or ``@@=[properties.start, properties.last]``."""
-    text = spec.removeprefix("@@=").strip()
-    paths = [p.strip().split(".") for p in text.strip("[]").split(",")]
-    if not all(part.isidentifier() for path in paths for part in path):
-        raise ValueError(f"cannot evaluate the filter accessor {spec!r} outside the browser")
-
-    def values(row: dict) -> list:
-        out = []
-        for path in paths:
-            value = row
-            for part in path:
-                value = value[part]
-            out.append(value)
-        return out
-
-    return values
-
-
-def _filtered(layer: pdk.Layer, data):
-    """The rows a DataFilterExtension would keep, for a page that lacks the extension.
-
-    pydeck's standalone bundle has no DataFilterExtension, and the map filters days on the GPU
-    with it; a snapshot shows one day, so the filter is applied here once and dropped.
-    """
-    uses = [e for e in getattr(layer, "extensions", None) or []
-            if isinstance(e, dict) and e.get("@@type") == "DataFilterExtension"]
-    if not uses:
-        return data, False
-    values = _accessor(layer.get_filter_value)
-    ranges = layer.filter_range
-    ranges = ranges if isinstance(ranges[0], list | tuple) else [ranges]
-
-    def keep(row: dict) -> bool:
-        return all(lo <= v <= hi for v, (lo, hi) in zip(values(row), ranges, strict=True))
-
-    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        return {**data, "features": [f for f in data["features"] if keep(f)]}, True
-    return [row for row in data if keep(row)], True
-
-
-def _tooltip_fields(tooltip) -> set[str] | None:
-    """Fields the page's tooltip writes as HTML: those named in its template, or every field
-    (``None``) for pydeck's default tooltip; none when the tooltip is off or plain text."""
-    if tooltip is True:
-        return None
-    if isinstance(tooltip, dict) and "html" in tooltip:
-        return {name.split(".")[-1] for name in re.findall(r"{([\w.]+)}", tooltip["html"])}
-    return set()
-
-
-def _escaped(data, fields: set[str] | None):
-    """``data`` with the tooltip's fields HTML-escaped, in rows and in GeoJSON properties.
-
-    Streamlit's deck component escapes tooltip values; pydeck's standalone page puts them in
-    ``innerHTML`` as they are, so a note holding markup would run on hover without this.
-    """
-    def clean(row):
-        if not isinstance(row, dict):
-            return row
-        out = {k: html.escape(v) if isinstance(v, str) and (fields is None or k in fields)
-               else v for k, v in row.items()}
-        if isinstance(row.get("properties"), dict):
-            out["properties"] = clean(row["properties"])
-        return out
-
-    if fields is not None and not fields:
-        return data
-    if isinstance(data, dict) and isinstance(data.get("features"), list):
-        return {**data, "features": [clean(f) for f in data["features"]]}
-    if isinstance(data, list):
-        return [clean(row) for row in data]
-    return data
-
-
-def snapshot_html(deck: pdk.Deck, out: Path | None = None, *,
-                  static_dir: Path = layers.STATIC_DIR, offline: bool = False) -> str:
-    """A standalone HTML page of ``deck``, with the data of its static files written inline.
-
-    The map page's layers load ``/app/static/...`` URLs that only the running app serves; here
-    each is replaced by the file's JSON (as is an offline basemap style), on a copy, so the
-    passed deck is unchanged. Day filters run on the GPU in the app; here they are applied to
-    the inlined rows (pydeck's page bundle lacks the extension). Text in the data cannot close
-    the page's ``<script>``: every ``<`` in the deck's JSON is written as ``\\u003c``. The
-    tooltip is kept, and the fields it shows are HTML-escaped, since this page (unlike the
-    app's) would otherwise render their markup. Written to ``out`` when given. deck.gl loads
-    from its CDN unless ``offline`` (pydeck then embeds its 4 MB bundle in the page).
-    """
-    snapshot = copy.copy(deck)
-    snapshot.layers = []
-    fields = _tooltip_fields(deck._tooltip)  # pydeck keeps the tooltip only privately
-    for layer in deck.layers:
-        twin = copy.copy(layer)
-        data, was_filtered = _filtered(layer, _inlined(layer.data, static_dir))
-        twin.data = _escaped(data, fields)
-        if was_filtered:
-            for name in ("extensions", "get_filter_value", "filter_range"):
-                delattr(twin, name)
-        snapshot.layers.append(twin)
-    snapshot.map_style = _inlined(deck.map_style, static_dir)
-    raw = snapshot.to_json()
-    page = snapshot.to_html(as_string=True, notebook_display=False, offline=offline)
-    if page is None or raw not in page:
-        raise RuntimeError("pydeck's to_html did not embed the deck JSON as expected")
-    safe = json.dumps(json.loads(raw), separators=(",", ":"), ensure_ascii=False)
-    page = page.replace(raw, safe.replace("<", "\\u003c"), 1)
-    page = page.replace("<title>pydeck</title>", "<title>kzunrest map</title>", 1)
-    if out is not None:
-        Path(out).write_text(page, encoding="utf-8")
-    return page

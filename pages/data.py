@@ -3,7 +3,9 @@
 import streamlit as st
 
 from kzunrest import select
-from kzunrest.ui import data, upload
+from kzunrest.ui import data, frame, upload
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 st.title("Data")
 bundled = data.bundled_dataset()

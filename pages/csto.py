@@ -4,28 +4,35 @@ import datetime as dt
 
 import streamlit as st
 
-from kzunrest import charts, layers, select
-from kzunrest.ui import data
-from kzunrest.ui.controls import FIRST_DAY, LAST_DAY
+from kzunrest import charts, select
+from kzunrest.ui import data, frame, map_view, state
 from kzunrest.ui.text import md
+
+frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
 ds = data.current_dataset()
 st.title("CSTO deployment")
 st.caption("Troops of Russia, Belarus, Armenia, Tajikistan and Kyrgyzstan, sent at "
            "Kazakhstan's request on the night of 5 to 6 January 2022.")
 
-day = st.slider("Day", min_value=FIRST_DAY, max_value=LAST_DAY,
-                value=st.session_state.get("_day") or dt.date(2022, 1, 8),
-                step=dt.timedelta(days=1), format="ddd D MMM YYYY", key="csto_day")
+# Opens on the map's day, else on the first day the most contingents were in the country.
+opening = st.session_state.get(state.DAY) or select.busiest_contingent_day(ds.contingents,
+                                                                        ds.days())
+day = st.slider("Day", min_value=ds.first_day, max_value=ds.last_day,
+                value=opening or ds.default_day,
+                step=dt.timedelta(days=1), format="ddd D MMM YYYY", key=state.CSTO_DAY)
 st.altair_chart(charts.contingents_gantt(ds.contingents, day), key="chart_gantt")
 
 left, right = st.columns([3, 2])
 with left:
-    files = data.map_files(ds, data.dataset_token(ds), select.Filters())
-    deck = layers.build_deck(ds, files, day, layers=["csto-arcs", "csto-sites"],
-                             basemap=st.session_state.get("basemap", "carto-light"),
-                             view=layers.CSTO_VIEW)
-    st.pydeck_chart(deck, height=480, key="csto_map")
+    # The camera frames the airlift: every contingent's home and destination, and the regions.
+    x0, y0, x1, y1 = ds.regions.total_bounds
+    lons = [x0, x1, *ds.contingents["origin_lon"], *ds.contingents["destination_lon"]]
+    lats = [y0, y1, *ds.contingents["origin_lat"], *ds.contingents["destination_lat"]]
+    map_view.fixed_map(ds, key="csto_map", day=day, shown=["csto-arcs", "csto-sites"],
+                       basemap=map_view.current_basemap(),
+                       fit=[min(lons), min(lats), max(lons), max(lats)],
+                       seq=(day - ds.first_day).days, height="480px")
 with right:
     here = select.contingents_on(ds.contingents, day)
     st.markdown(f"**{day:%A %d %B}: {len(here)} contingent(s) in the country**")

@@ -1,0 +1,267 @@
+"""The map as the browser plays it: pydeck layers grouped by day, and a summary per day.
+
+Python describes the map once per dataset, filter set and layer choice (the deck's JSON from
+pydeck, with the heavy rows in content-hashed files); the browser component
+(``kzunrest/ui/map_component.js``) splits each timed layer's rows into one deck.gl layer per
+day or period and, on each frame, only flips those layers' ``visible`` and ``opacity``. So a
+frame of Play costs the server nothing and the GPU buffers are never rebuilt.
+
+How a layer follows the day is declared in ``timing`` (layer id -> rule):
+
+- ``{"by": "day", "show": "trail"}``: rows whose ``day`` equals the day are drawn bright;
+  earlier ones fade as a trail in cumulative mode, and are hidden in "this day" mode;
+- ``{"by": "day", "show": "upto"}``: rows from their ``day`` on (the spread of the unrest);
+- ``{"by": "day", "show": "on"}``: rows of that day only (the day's place names);
+- ``{"by": "period"}``: rows whose ``start`` <= day <= ``last`` (state of emergency, blackout,
+  events known only to a span of days).
+
+Rows of GeoJSON files carry these fields under ``properties``. The CSTO rows change with the
+day (arriving, present, leaving) and are few, so they are sent inline, one list per day.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import pydeck as pdk
+
+from kzunrest import layers, select
+from kzunrest.dataset import Dataset
+
+SPEEDS_MS = {"slow": 2000, "normal": 1000, "fast": 500}  # milliseconds per day of Play
+MODES = ("cumulative", "day")
+TRAIL_OPACITY = 0.3
+CLICKABLE = ("events", "events-span", "spread", "regions")  # only these take a click
+DISPUTED_RING = [25, 25, 25, 230]
+# A place whose position is only known to the town (geo_precision 2) gets a halo of about
+# this radius; one known only to its region (3) is drawn at the region's centre, hollow.
+HALO_METERS = 25_000
+
+
+@dataclass(frozen=True)
+class Playback:
+    """Where playback starts: the day (an index into the calendar), Play, speed and mode."""
+
+    day: int
+    playing: bool = False
+    speed: str = "normal"
+    mode: str = "cumulative"
+
+
+def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date]) -> list[dict]:
+    """Per day: events that day and so far, regions reached, CSTO contingents in the country,
+    state of emergency and internet shutdown in force. One pass over the events."""
+    index = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
+    per_day = events["event_date"].value_counts().reindex(index, fill_value=0)
+    before = int((events["event_date"] < index[0]).sum()) if len(index) else 0
+    so_far = per_day.cumsum() + before
+    onset = select.onset_by_region(events)
+    regions = np.searchsorted(np.sort(onset.to_numpy()), index.to_numpy(), side="right")
+    out = []
+    for i, d in enumerate(days):
+        here = select.contingents_on(ds.contingents, d)
+        people = here["personnel"].dropna()
+        emergency = select.active_on(ds.emergency, d, "start_date", "end_date", "end_time")
+        blackout = select.active_on(ds.blackout, d, "start_date", "end_date", "end_time")
+        out.append({
+            "date": d.isoformat(), "label": f"{d:%a %d %b %Y}",
+            "today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
+            "regions": int(regions[i]), "regions_total": int(len(ds.regions)),
+            "contingents": int(len(here)),
+            "personnel": int(people.sum()) if len(people) else None,
+            "emergency": int(len(emergency)),
+            "blackout": _places(blackout),
+        })
+    return out
+
+
+def _places(periods: pd.DataFrame) -> list[str]:
+    """Where periods (of blackout) apply: "nationwide", or the region names."""
+    names = ["nationwide" if not a else a for a in periods.get("admin1", pd.Series()).fillna("")]
+    return list(dict.fromkeys(sorted(names, key=lambda n: n != "nationwide")))
+
+
+def _template(layer: pdk.Layer) -> dict:
+    """A layer's JSON as pydeck writes it (``@@type``, ``@@=`` accessors)."""
+    return json.loads(pdk.Deck(layers=[layer], map_provider=None).to_json())["layers"][0]
+
+
+def _label_layer(layer_id: str, data) -> pdk.Layer:
+    # characterSet "auto": Kazakh and Russian letters are drawn, not only ASCII.
+    return pdk.Layer("TextLayer", id=layer_id, data=data, get_position="position",
+                     get_text="text", get_size="size", size_units="'pixels'",
+                     character_set="'auto'", font_family="'DejaVu Sans, Arial, sans-serif'",
+                     font_settings={"sdf": True}, outline_width=3,
+                     outline_color=[255, 255, 255, 230], get_color=[40, 40, 40, 255],
+                     get_text_anchor="'middle'", get_alignment_baseline="'center'",
+                     pickable=False)
+
+
+def region_labels(ds: Dataset) -> list[dict]:
+    """A name per region at a point inside it (offline, the basemap has none)."""
+    points = ds.regions.geometry.representative_point()
+    # " Region" is implied on a map of regions; the labels stay short and collide less.
+    return [{"position": [round(p.x, 4), round(p.y, 4)], "text": name.removesuffix(" Region"),
+             "size": 11} for name, p in zip(ds.regions["admin1"], points, strict=True)]
+
+
+def locality_labels(events: pd.DataFrame, first: dt.date) -> list[dict]:
+    """The day's places, one label per place and day (drawn on that day only)."""
+    if events.empty:
+        return []
+    places = events.drop_duplicates(["event_date", "location"])
+    day = select.day_number(places["event_date"], first)
+    return [{"position": [round(float(x), 4), round(float(y), 4) - 0.25], "text": str(name),
+             "size": 11, "day": int(d)}
+            for x, y, name, d in zip(places["longitude"], places["latitude"],
+                                     places["location"], day, strict=True)]
+
+
+def csto_by_day(ds: Dataset, days: list[dt.date]) -> tuple[list[list[dict]], list[list[dict]]]:
+    """The CSTO arc and site rows of every day (arriving, present and leaving change daily)."""
+    arcs = [layers.csto_arc_rows(ds.contingents, d) for d in days]
+    sites = [layers.csto_site_rows(ds.sites, ds.contingents, d) for d in days]
+    return arcs, sites
+
+
+def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
+                   shown: list[str], basemap: str, view: pdk.ViewState,
+                   first: dt.date, last: dt.date,
+                   highlight: pd.DataFrame | None = None) -> dict:
+    """Everything the browser needs to play the map over ``first``..``last``.
+
+    ``shown`` are the toggleable layers the viewer chose (``regions`` is always drawn).
+    """
+    days = [d for d in ds.days() if first <= d <= last]
+    offset = select.day_number(first, ds.first_day)  # the files count from the dataset's
+    stack: list[tuple[pdk.Layer, dict | None]] = [
+        (pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,
+                   filled=True, get_fill_color=[0, 0, 0, 0], get_line_color=[80, 80, 80, 200],
+                   line_width_min_pixels=1, pickable=True), None)]
+    if "spread" in shown:
+        stack.append((pdk.Layer("GeoJsonLayer", id="spread", data=files.spread, filled=True,
+                                stroked=False, get_fill_color="properties.fill",
+                                pickable=True), {"by": "day", "show": "upto"}))
+    if "blackout" in shown:
+        # Hatched, not shaded: a shade over the spread's colours turned them brown.
+        stack.append((pdk.Layer("GeoJsonLayer", id="blackout", data=files.blackout,
+                                filled=False, stroked=True, get_line_color=layers.BLACKOUT_LINE,
+                                line_width_min_pixels=1, pickable=False), {"by": "period"}))
+    if "emergency" in shown:
+        stack.append((pdk.Layer("GeoJsonLayer", id="emergency", data=files.emergency,
+                                filled=False, stroked=True, get_line_color=layers.EMERGENCY_COLOR,
+                                line_width_min_pixels=3, pickable=True), {"by": "period"}))
+    arcs, sites = csto_by_day(ds, days)
+    if "csto-arcs" in shown:
+        stack.append((layers.build_csto_arcs_layer([]), {"by": "inline", "rows": arcs}))
+        stack.append((_label_layer("csto-labels", []),
+                      {"by": "inline", "rows": [layers.csto_arc_labels(a, ds.regions)
+                                                for a in arcs]}))
+    if "events" in shown:
+        stack += uncertainty_layers(files)
+        common = dict(get_position=["longitude", "latitude"], get_fill_color="color",
+                      get_radius="radius", radius_units="'pixels'", radius_min_pixels=3,
+                      stroked=True, get_line_color=[255, 255, 255, 200],
+                      line_width_min_pixels=1)
+        stack.append((pdk.Layer("ScatterplotLayer", id="events", data=files.events,
+                                pickable=True, **common), {"by": "day", "show": "trail"}))
+        if files.disputed:
+            # A dark ring round every event that sources tell differently (its card says how).
+            stack.append((pdk.Layer("ScatterplotLayer", id="events-disputed",
+                                    data=files.disputed, get_position=["longitude", "latitude"],
+                                    get_radius="radius + 4", radius_units="'pixels'",
+                                    filled=False, stroked=True, get_line_color=DISPUTED_RING,
+                                    line_width_min_pixels=2, pickable=False),
+                          {"by": "period"}))
+    if "csto-sites" in shown:
+        stack.append((layers.build_csto_sites_layer([]), {"by": "inline", "rows": sites}))
+    if basemap == "offline":
+        stack.append((_label_layer("region-labels", region_labels(ds)), None))
+        stack.append((_label_layer("place-labels", locality_labels(events, first)),
+                      {"by": "day", "show": "on", "inline": True}))
+    if highlight is not None and len(highlight):
+        stack.append((layers.build_highlight_layer(highlight), None))
+
+    deck = pdk.Deck(layers=[], initial_view_state=view,
+                    map_style=layers.BASEMAPS.get(basemap, layers.BASEMAPS["carto-light"]),
+                    map_provider="carto")
+    spec = json.loads(deck.to_json())
+    spec["layers"] = [_template(layer) for layer, _ in stack]
+    return {
+        "deck": spec,
+        "timing": {layer.id: rule for layer, rule in stack if rule},
+        "offset": int(offset),
+        "days": [d.isoformat() for d in days],
+        "summary": day_summaries(ds, events, days),
+        "legend": legend(ds, files, shown),
+        "clickable": [c for c in CLICKABLE if c in shown or c == "regions"],
+        "speeds": SPEEDS_MS,
+        "trail_opacity": TRAIL_OPACITY,
+    }
+
+
+def uncertainty_layers(files: layers.MapFiles) -> list[tuple[pdk.Layer, dict]]:
+    """How sure each event is, drawn under the points: the region tinted when only the region
+    is known, a halo of about 25 km when only the town is, and a faint ring on every day of a
+    span when only the span of days is known. These take no clicks (the points do)."""
+    out = []
+    if files.areas:
+        out.append((pdk.Layer("ScatterplotLayer", id="events-area", data=files.areas,
+                              get_position="position", get_fill_color="color", get_radius=1.6,
+                              radius_units="'pixels'", stroked=False, pickable=False),
+                    {"by": "period"}))
+    if files.halos:
+        out.append((pdk.Layer("ScatterplotLayer", id="events-halo", data=files.halos,
+                              get_position=["longitude", "latitude"], get_radius=HALO_METERS,
+                              radius_units="'meters'", radius_min_pixels=8,
+                              get_fill_color="[color[0], color[1], color[2], 50]",
+                              stroked=False, pickable=False), {"by": "day", "show": "trail"}))
+    if files.spans:
+        out.append((pdk.Layer("ScatterplotLayer", id="events-span", data=files.spans,
+                              get_position=["longitude", "latitude"], get_radius="radius + 2",
+                              radius_units="'pixels'", filled=True,
+                              get_fill_color="[color[0], color[1], color[2], 70]",
+                              stroked=True, get_line_color="color", line_width_min_pixels=2,
+                              pickable=True), {"by": "period"}))
+    return out
+
+
+def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> list[dict]:
+    """The keys of what is drawn, as data (the component writes them with textContent)."""
+    parts = []
+    if "events" in shown:
+        colors = ds.event_types.drop_duplicates("event_type")
+        parts.append({"title": "Events", "kind": "dot",
+                      "items": [[t, c] for t, c in zip(colors["event_type"], colors["color"],
+                                                        strict=True)]})
+    if "events" in shown:
+        sure = [["exact place", "#555555", "dot"]]
+        if files.halos:
+            sure.append(["town only (about 25 km)", "#555555", "halo"])
+        if files.areas:
+            sure.append(["region only (stippled)", "#555555", "area"])
+        if files.spans:
+            sure.append(["only a span of days known", "#555555", "ring"])
+        if files.disputed:
+            sure.append(["disputed: sources differ", layers.rgb_hex(DISPUTED_RING), "darkring"])
+        parts.append({"title": "How sure", "kind": "mixed", "items": sure})
+    if "spread" in shown and files.onset_legend:
+        parts.append({"title": "First event in the region", "kind": "fill",
+                      "items": [list(x) for x in files.onset_legend]})
+    if "emergency" in shown:
+        parts.append({"title": "State of emergency", "kind": "outline",
+                      "items": [["region outlined", layers.rgb_hex(layers.EMERGENCY_COLOR)]]})
+    if "blackout" in shown:
+        parts.append({"title": "Internet shutdown", "kind": "hatch",
+                      "items": [["hatched", layers.rgb_hex(layers.BLACKOUT_LINE)]]})
+    if "csto-arcs" in shown:
+        parts.append({"title": "CSTO contingents", "kind": "line",
+                      "items": [[p, layers.rgb_hex(c)] for p, c in layers.PHASE_COLORS.items()]})
+    if "csto-sites" in shown:
+        parts.append({"title": "CSTO sites", "kind": "dot",
+                      "items": [["guarded site", layers.rgb_hex(layers.SITE_COLOR)]]})
+    return parts

@@ -1,0 +1,32 @@
+"""The page header: the dataset's title and a line about it, kept short so the map fits the
+first screen."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from kzunrest import select
+from kzunrest.dataset import Dataset
+from kzunrest.ui.text import md
+
+# Streamlit's default top padding (6rem) plus a large title left ~270 px of a 768 px screen
+# for the map; this is the whole of our page chrome.
+_CSS = """<style>
+[data-testid="stMainBlockContainer"] { padding-top: 2.6rem !important; }
+</style>"""
+
+
+def page_title(text: str) -> None:
+    """A page's title, compact (our own text: pages pass literals)."""
+    st.markdown(_CSS, unsafe_allow_html=True)
+    st.markdown(f"### {md(text)}")
+
+
+def render(ds: Dataset, *, with_summary: bool = True) -> None:
+    """Title, and on the Map page the summary with the data's own dates."""
+    page_title(ds.settings.get("title") or ds.folder.name)
+    if with_summary:
+        disputes = getattr(ds, "disputes", None)
+        parts = [ds.settings.get("summary", "").strip(),
+                 select.spread_sentence(ds.events, len(ds.regions), disputes)]
+        st.caption(md(" ".join(p for p in parts if p)))

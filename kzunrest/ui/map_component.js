@@ -1,0 +1,610 @@
+// The map component: renders the deck that Python describes (kzunrest/map_spec.py) with the
+// deck.gl bundle of the installed pydeck package, and plays the days in the browser.
+//
+// Per frame nothing is sent to the server: each timed layer is split once into one deck.gl
+// layer per day (or period), and a frame only changes those layers' `visible` and `opacity`,
+// which leaves their GPU buffers untouched. The server hears from us only when the viewer
+// pauses, steps, changes speed or mode, clicks a region, or stops moving the camera.
+//
+// Every string that comes from the data is written with textContent (or as an attribute that
+// is not a URL), and links only ever get http(s) addresses: the component runs with the
+// page's privileges.
+
+const PLAYERS = new WeakMap();
+
+async function mount(component) {
+  const { data, parentElement } = component;
+  let player = PLAYERS.get(parentElement);
+  if (!player) {
+    player = new Player(parentElement);
+    PLAYERS.set(parentElement, player);
+  }
+  player.talk = component;  // fresh callbacks on every call
+  await player.update(data);
+  return () => player.destroy();
+}
+
+export default mount;
+
+const el = (tag, cls, text) => {
+  const node = document.createElement(tag);
+  if (cls) node.className = cls;
+  if (text !== undefined) node.textContent = text;
+  return node;
+};
+
+function safeUrl(url) {
+  try {
+    const u = new URL(url, document.baseURI);
+    return (u.protocol === "https:" || u.protocol === "http:") ? u.href : null;
+  } catch (e) {
+    return null;
+  }
+}
+
+class Player {
+  constructor(parent) {
+    this.parent = parent;
+    this.day = 0;
+    this.playing = false;
+    this.speed = "normal";
+    this.mode = "cumulative";
+    this.groups = [];
+    this.deck = null;
+    this.structure = null;
+    this.seq = null;
+    this.timer = null;
+    this.painted = [];  // days painted, in order (read by the benchmark)
+    this.build();
+  }
+
+  build() {
+    const root = el("div", "kzmap");
+    root.setAttribute("role", "region");
+    root.setAttribute("aria-label", "Map of the unrest, day by day");
+    const bar = el("div", "kz-bar");
+    this.prev = el("button", "kz-btn", "◀");
+    this.prev.setAttribute("aria-label", "Previous day");
+    this.prev.title = "Previous day (←)";
+    this.slider = el("input", "kz-slider");
+    this.slider.type = "range";
+    this.slider.min = "0";
+    this.slider.step = "1";
+    this.slider.setAttribute("aria-label", "Day");
+    this.next = el("button", "kz-btn", "▶");
+    this.next.setAttribute("aria-label", "Next day");
+    this.next.title = "Next day (→)";
+    this.play = el("button", "kz-btn kz-play", "Play");
+    this.play.setAttribute("aria-pressed", "false");
+    this.speedSel = el("select", "kz-select");
+    this.speedSel.setAttribute("aria-label", "Speed");
+    this.modeSel = el("select", "kz-select");
+    this.modeSel.setAttribute("aria-label", "Mode");
+    for (const [v, t] of [["cumulative", "Trail of earlier days"], ["day", "This day only"]]) {
+      const o = el("option", null, t);
+      o.value = v;
+      this.modeSel.appendChild(o);
+    }
+    this.dateLabel = el("span", "kz-date");
+    bar.append(this.prev, this.slider, this.next, this.play, this.speedSel, this.modeSel);
+    this.stage = el("div", "kz-stage");
+    this.host = el("div", "kz-deck");
+    this.summary = el("div", "kz-summary");
+    this.summary.setAttribute("aria-hidden", "true");  // the live region below says it once
+    this.live = el("div", "kz-sr");
+    this.live.setAttribute("aria-live", "polite");
+    this.legendBox = el("details", "kz-legend");
+    this.legendBox.open = true;
+    this.tooltip = el("div", "kz-tooltip");
+    this.tooltip.setAttribute("role", "tooltip");
+    this.card = el("div", "kz-card");
+    this.card.setAttribute("role", "dialog");
+    this.card.setAttribute("aria-label", "Event");
+    this.card.hidden = true;
+    this.stage.append(this.host, this.summary, this.legendBox, this.tooltip, this.card);
+    root.append(bar, this.stage, this.live);
+    this.parent.appendChild(root);
+    this.root = root;
+    root.kzPlayer = this;  // for the browser tests and benchmarks
+
+    this.prev.addEventListener("click", () => this.step(-1));
+    this.next.addEventListener("click", () => this.step(1));
+    this.slider.addEventListener("input", () => {
+      this.stop(false);
+      this.setDay(Number(this.slider.value));
+    });
+    this.slider.addEventListener("change", () => this.report());
+    this.play.addEventListener("click", () => (this.playing ? this.stop(true) : this.start()));
+    this.speedSel.addEventListener("change", () => {
+      this.speed = this.speedSel.value;
+      this.report();
+    });
+    this.modeSel.addEventListener("change", () => {
+      this.mode = this.modeSel.value;
+      this.render();
+      this.report();
+    });
+    // Clicks and taps are read here rather than through deck.gl's onClick, which did not
+    // fire under the bundle's gesture handling (a press that does not move is a click).
+    this.host.addEventListener("pointerdown", (e) => {
+      this.press = { x: e.clientX, y: e.clientY, t: performance.now() };
+    }, true);
+    this.host.addEventListener("pointerup", (e) => {
+      const p = this.press;
+      this.press = null;
+      if (!p || Math.hypot(e.clientX - p.x, e.clientY - p.y) > 6 || performance.now() - p.t > 800) return;
+      const r = this.host.getBoundingClientRect();
+      this.click({ x: e.clientX - r.left, y: e.clientY - r.top });
+    }, true);
+    this.onKey = (e) => {
+      if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      if (e.key === "Escape" && !this.card.hidden) {
+        this.closeCard();
+        return;
+      }
+      const t = e.target;
+      const typing = t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
+      if (typing && t !== this.slider) return;
+      if (e.key === "ArrowLeft" || e.key === "ArrowRight") {
+        e.preventDefault();
+        this.step(e.key === "ArrowLeft" ? -1 : 1);
+      }
+    };
+    document.addEventListener("keydown", this.onKey);
+    this.reportTimer = null;
+  }
+
+  destroy() {
+    clearTimeout(this.timer);
+    clearTimeout(this.reportTimer);
+    clearTimeout(this.cameraTimer);
+    document.removeEventListener("keydown", this.onKey);
+    if (this.deck) this.deck.finalize();
+    this.deck = null;
+  }
+
+  // ---- data from Python -------------------------------------------------------------------
+  async update(data) {
+    const version = (this.version = (this.version || 0) + 1);
+    this.data = data;
+    const spec = data.spec;
+    this.days = spec.days;
+    this.summaries = spec.summary;
+    this.slider.max = String(this.days.length - 1);
+    this.root.classList.toggle("kz-nocontrols", !data.controls);
+    this.stage.style.height = data.height;
+    this.fillSelect(this.speedSel, Object.keys(spec.speeds));
+    this.drawLegend(spec.legend);
+    // Python sets the playback and camera only when it means to (a link, a story step, the
+    // camera fields); otherwise it echoes what we reported, and the viewer's own day and
+    // camera must not jump back.
+    if (data.seq !== this.seq) {
+      this.seq = data.seq;
+      this.stop(false);
+      this.day = clamp(data.playback.day, 0, this.days.length - 1);
+      this.speed = data.playback.speed;
+      this.mode = data.playback.mode;
+      this.wantPlay = data.playback.playing && !reducedMotion();
+      this.view = { ...spec.deck.initialViewState };
+      this.fit = data.fit;
+      this.viewPending = true;
+    }
+    this.speedSel.value = this.speed;
+    this.modeSel.value = this.mode;
+    if (this.deck && spec.deck.mapStyle !== this.mapStyle) {
+      this.deck.finalize();  // a new basemap: a new deck (the layers are rebuilt below)
+      this.deck = null;
+      this.host.textContent = "";
+    }
+    const structure = JSON.stringify([spec.deck.layers, spec.timing]);
+    if (structure !== this.structure || !this.deck) {
+      const groups = await this.loadLayers(spec);
+      if (version !== this.version) return;  // a newer update has taken over
+      this.structure = structure;
+      this.groups = groups;
+      this.clickable = new Set(spec.clickable);
+      if (!this.deck) this.createDeck(spec);
+    }
+    if (this.viewPending) {
+      this.viewPending = false;
+      this.deck.setProps({ initialViewState: this.fitted() });
+    }
+    this.render();
+    if (this.wantPlay) {
+      this.wantPlay = false;
+      this.start(false);
+    }
+  }
+
+  fillSelect(select, values) {
+    if (select.options.length === values.length) return;
+    select.textContent = "";
+    for (const v of values) {
+      const o = el("option", null, v);
+      o.value = v;
+      select.appendChild(o);
+    }
+  }
+
+  async ensureBundle() {
+    if (globalThis.createDeck) return;
+    await import(new URL(this.data.bundle, document.baseURI).href);
+  }
+
+  async loadLayers(spec) {
+    await this.ensureBundle();
+    const deckNs = globalThis.deck;
+    const classes = {};
+    for (const k of Object.keys(deckNs)) if (k[0] === k[0].toUpperCase()) classes[k] = deckNs[k];
+    const converter = new deckNs.JSONConverter({ configuration: { classes } });
+    const templates = spec.deck.layers;
+    const fetched = await Promise.all(templates.map((t) =>
+      typeof t.data === "string" ? fetch(new URL(t.data, document.baseURI)).then((r) => r.json()) : t.data));
+    const groups = [];
+    templates.forEach((t, i) => {
+      const rule = spec.timing[t.id];
+      let rows = fetched[i] || [];
+      if (rows.type === "FeatureCollection") rows = rows.features;
+      const base = converter.convert({ ...t, data: [] });
+      const add = (key, data, props) => groups.push({ layer: base.clone({ id: `${t.id}@${key}`, data }), base: t.id, ...props });
+      if (!rule) {
+        add("all", rows, { kind: "always" });
+      } else if (rule.by === "inline") {
+        rule.rows.forEach((r, d) => add(d, r, { kind: "on", day: d }));
+      } else if (rule.by === "day") {
+        const byDay = new Map();
+        for (const r of rows) {
+          const d = (r.properties ? r.properties.day : r.day) - spec.offset;
+          if (!byDay.has(d)) byDay.set(d, []);
+          byDay.get(d).push(r);
+        }
+        for (const [d, rs] of [...byDay].sort((a, b) => a[0] - b[0])) add(d, rs, { kind: rule.show, day: d });
+      } else if (rule.by === "period") {
+        const byPeriod = new Map();
+        for (const r of rows) {
+          const p = r.properties || r;
+          const key = `${p.start - spec.offset}:${p.last - spec.offset}`;
+          if (!byPeriod.has(key)) byPeriod.set(key, []);
+          byPeriod.get(key).push(r);
+        }
+        for (const [key, rs] of byPeriod) {
+          const [start, last] = key.split(":").map(Number);
+          add(key, rs, { kind: "period", start, last });
+        }
+      }
+    });
+    return groups;
+  }
+
+  // The camera: the link's, or the regions fitted to this map's own size (a phone, a wall).
+  fitted() {
+    if (!this.fit) return { ...this.view };
+    const width = this.host.clientWidth || 800, height = this.host.clientHeight || 500;
+    const [x0, y0, x1, y1] = this.fit;
+    const pad = Math.round(Math.min(width, height) * 0.04);
+    const vp = new globalThis.deck.WebMercatorViewport({ width, height });
+    // Room for the day summary at the top and the legend at the bottom left.
+    const top = Math.min(70, height * 0.15), bottom = Math.min(40, height * 0.1);
+    const { longitude, latitude, zoom } = vp.fitBounds([[x0, y0], [x1, y1]],
+      { padding: { top: top + pad, bottom: bottom + pad, left: pad, right: pad } });
+    this.fit = null;
+    this.view = { longitude, latitude, zoom };
+    return { ...this.view };
+  }
+
+  createDeck(spec) {
+    this.mapStyle = spec.deck.mapStyle;
+    this.deck = globalThis.createDeck({
+      container: this.host,
+      jsonInput: { ...spec.deck, initialViewState: this.fitted(), layers: [] },
+      tooltip: false,
+    });
+    this.viewPending = false;
+    this.deck.setProps({
+      onHover: (info) => this.hover(info),
+      onAfterRender: () => this.afterRender(),
+      onViewStateChange: ({ viewState }) => this.moved(viewState),
+      getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
+    });
+  }
+
+  // ---- frames -------------------------------------------------------------------------------
+  render() {
+    if (!this.deck) return;
+    const d = this.day;
+    const trail = this.data.spec.trail_opacity;
+    const layers = this.groups.map((g) => {
+      let visible = true;
+      let opacity = 1;
+      switch (g.kind) {
+        case "on": visible = g.day === d; break;
+        case "upto": visible = g.day <= d; break;
+        case "trail":
+          visible = this.mode === "day" ? g.day === d : g.day <= d;
+          opacity = g.day === d ? 1 : trail;
+          break;
+        case "period": visible = g.start <= d && d <= g.last; break;
+        default: break;
+      }
+      if (g.shown !== visible || g.opacity !== opacity) {
+        g.shown = visible;
+        g.opacity = opacity;
+        g.current = g.layer.clone({ visible, opacity });
+      }
+      return g.current || (g.current = g.layer);
+    });
+    this.pendingDay = d;
+    this.deck.setProps({ layers });
+    this.slider.value = String(d);
+    this.slider.setAttribute("aria-valuetext", this.summaries[d].label);
+    this.prev.disabled = d <= 0;
+    this.next.disabled = d >= this.days.length - 1;
+    this.play.textContent = this.playing ? "Pause" : "Play";
+    this.play.setAttribute("aria-pressed", String(this.playing));
+    this.drawSummary(this.summaries[d]);
+  }
+
+  afterRender() {
+    const day = this.days[this.pendingDay];
+    if (this.root.dataset.paintedDay !== day) {
+      this.root.dataset.paintedDay = day;
+      this.painted.push(day);
+      if (this.painted.length > 200) this.painted.shift();
+      // Signals for tests and benchmarks: the last days painted, in order, and the camera.
+      this.root.dataset.paintedLog = this.painted.join(",");
+      this.root.dataset.view = JSON.stringify(this.view);
+    }
+    if (this.playing && this.awaitingPaint) {
+      this.awaitingPaint = false;
+      const wait = Math.max(0, this.data.spec.speeds[this.speed] - (performance.now() - this.frameStart));
+      this.timer = setTimeout(() => this.tick(), wait);
+    }
+  }
+
+  setDay(d) {
+    this.day = clamp(d, 0, this.days.length - 1);
+    this.render();
+  }
+
+  step(delta) {
+    if (!this.data.controls) return;
+    this.stop(false);
+    this.setDay(this.day + delta);
+    this.announce();
+    // A burst of key presses is reported once, when it ends.
+    clearTimeout(this.reportTimer);
+    this.reportTimer = setTimeout(() => this.report(), 300);
+  }
+
+  start(report = true) {
+    if (this.day >= this.days.length - 1) this.day = 0;  // Play from the end starts over
+    this.playing = true;
+    this.frameStart = performance.now();
+    this.awaitingPaint = true;
+    this.render();
+    if (report) this.report();
+  }
+
+  tick() {
+    if (!this.playing) return;
+    if (this.day >= this.days.length - 1) {
+      this.stop(true);
+      return;
+    }
+    this.frameStart = performance.now();
+    this.awaitingPaint = true;
+    this.setDay(this.day + 1);
+  }
+
+  stop(report) {
+    if (!this.playing) return;
+    this.playing = false;
+    clearTimeout(this.timer);
+    this.render();
+    this.announce();
+    if (report) this.report();
+  }
+
+  report() {
+    clearTimeout(this.reportTimer);
+    const playback = { date: this.days[this.day], playing: this.playing, speed: this.speed, mode: this.mode };
+    this.talk.setStateValue("playback", playback);
+  }
+
+  announce() {
+    this.live.textContent = this.summaryText(this.summaries[this.day]);
+  }
+
+  // ---- text over the map ------------------------------------------------------------------
+  summaryText(s) {
+    const parts = [s.label, `${s.today} events this day`, `${s.so_far} so far`,
+      `${s.regions} of ${s.regions_total} regions reached`];
+    if (s.contingents) parts.push(`CSTO: ${s.contingents} contingent${s.contingents > 1 ? "s" : ""} in the country`);
+    if (s.emergency) parts.push(`state of emergency in ${s.emergency} region${s.emergency > 1 ? "s" : ""}`);
+    if (s.blackout.length) parts.push(`internet shutdown (${s.blackout.join(", ")})`);
+    return parts.join(" · ");
+  }
+
+  drawSummary(s) {
+    const box = this.summary;
+    box.textContent = "";
+    box.appendChild(el("div", "kz-sum-date", s.label));
+    const line = el("div", "kz-sum-line");
+    const stat = (n, t) => {
+      const span = el("span", "kz-stat");
+      span.append(el("b", null, String(n)), document.createTextNode(" " + t));
+      line.appendChild(span);
+    };
+    stat(s.today, "events this day");
+    stat(s.so_far, "so far");
+    stat(`${s.regions}/${s.regions_total}`, "regions reached");
+    if (s.contingents) stat(s.contingents, "CSTO contingents in the country");
+    box.appendChild(line);
+    if (s.emergency || s.blackout.length) {
+      const parts = [];
+      if (s.emergency) parts.push(`State of emergency: ${s.emergency} region${s.emergency > 1 ? "s" : ""}`);
+      if (s.blackout.length) parts.push(`Internet shutdown: ${s.blackout.join(", ")}`);
+      box.appendChild(el("div", "kz-sum-line", parts.join(" · ")));
+    }
+    this.root.dataset.summary = this.summaryText(s);
+  }
+
+  drawLegend(parts) {
+    const key = JSON.stringify(parts);
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    const box = this.legendBox;
+    box.textContent = "";
+    // Open where it leaves the country in view (a tall, wide map); folded on laptops and
+    // phones, one click away.
+    box.open = this.stage.clientWidth > 700 && this.stage.clientHeight > 640;
+    box.appendChild(el("summary", null, "Legend"));
+    for (const part of parts) {
+      const sec = el("div", "kz-leg-part");
+      sec.appendChild(el("div", "kz-leg-title", part.title));
+      for (const [label, color, kind] of part.items) {
+        const item = el("span", "kz-leg-item");
+        const sw = el("span", `kz-sw kz-sw-${kind || part.kind}`);
+        if (/^#[0-9a-fA-F]{6}$/.test(color)) sw.style.setProperty("--c", color);
+        item.append(sw, document.createTextNode(label));
+        sec.appendChild(item);
+      }
+      box.appendChild(sec);
+    }
+  }
+
+  textOf(object) {
+    const p = object.properties || object;
+    return [p.title, p.body, p.foot].filter(Boolean);
+  }
+
+  hover(info) {
+    const tip = this.tooltip;
+    if (!info.object || !info.layer || !info.layer.props.pickable) {
+      tip.style.display = "none";
+      return;
+    }
+    const lines = this.textOf(info.object);
+    if (!lines.length) {
+      tip.style.display = "none";
+      return;
+    }
+    tip.textContent = "";
+    tip.appendChild(el("b", null, lines[0]));
+    for (const line of lines.slice(1)) tip.appendChild(el("div", null, line));
+    tip.style.display = "block";
+    // Keep the tooltip inside the map: flip it left or up near the edges.
+    const W = this.stage.clientWidth, H = this.stage.clientHeight;
+    const w = tip.offsetWidth, h = tip.offsetHeight;
+    const x = info.x + 14 + w > W ? Math.max(0, info.x - 14 - w) : info.x + 14;
+    const y = info.y + 14 + h > H ? Math.max(0, info.y - 14 - h) : info.y + 14;
+    tip.style.left = `${x}px`;
+    tip.style.top = `${y}px`;
+  }
+
+  click(info) {
+    if (!this.deck || !this.data.controls) return;
+    // Only the layers meant for clicks take them, whatever overlays lie on top.
+    const ids = this.groups.filter((g) => this.clickable.has(g.base) && g.shown !== false)
+      .map((g) => g.layer.id);
+    const picked = this.deck.pickObject({ x: info.x, y: info.y, radius: 4, layerIds: ids });
+    if (!picked || !picked.object) return;
+    const base = picked.layer.id.split("@")[0];
+    const p = picked.object.properties || picked.object;
+    if (base === "events" || base === "events-span") {
+      this.openCard(picked.object);
+    } else if (p.admin1) {
+      this.talk.setTriggerValue("region", p.admin1);
+    }
+  }
+
+  openCard(row) {
+    this.tooltip.style.display = "none";
+    const card = this.card;
+    card.textContent = "";
+    const close = el("button", "kz-btn kz-close", "×");
+    close.setAttribute("aria-label", "Close");
+    close.addEventListener("click", () => this.closeCard());
+    card.appendChild(close);
+    card.appendChild(el("div", "kz-card-title", row.title || row.location || ""));
+    const facts = [row.admin1, row.event_type, row.actors ? `Actors: ${row.actors}` : "",
+      row.fatalities !== undefined ? `Deaths: ${row.fatalities}` : ""].filter(Boolean);
+    card.appendChild(el("div", "kz-card-facts", facts.join(" · ")));
+    if (row.notes) card.appendChild(el("p", "kz-card-notes", row.notes));
+    const sources = row.sources || [];
+    if (sources.length) {
+      const list = el("ul", "kz-card-sources");
+      for (const [name, url] of sources) {
+        const li = el("li");
+        const href = safeUrl(url);
+        if (href) {
+          const a = el("a", null, name || href);
+          a.setAttribute("href", href);
+          a.setAttribute("target", "_blank");
+          a.setAttribute("rel", "noopener noreferrer");
+          li.appendChild(a);
+        } else {
+          li.textContent = name;
+        }
+        list.appendChild(li);
+      }
+      card.appendChild(el("div", "kz-card-label", sources.length > 1 ? `${sources.length} sources` : "Source"));
+      card.appendChild(list);
+    }
+    const disputes = row.disputes || [];
+    if (disputes.length) {
+      card.appendChild(el("div", "kz-card-label kz-card-disputed", "Disputed: sources differ"));
+      const list = el("ul", "kz-card-sources");
+      for (const [field, value, source, url, note] of disputes) {
+        const li = el("li");
+        li.appendChild(document.createTextNode(`${field.replace("_", " ")}: ${value} (`));
+        const href = safeUrl(url);
+        if (href) {
+          const a = el("a", null, source || href);
+          a.setAttribute("href", href);
+          a.setAttribute("target", "_blank");
+          a.setAttribute("rel", "noopener noreferrer");
+          li.appendChild(a);
+        } else {
+          li.appendChild(document.createTextNode(source));
+        }
+        li.appendChild(document.createTextNode(")"));
+        if (note) li.appendChild(el("div", "kz-card-note", note));
+        list.appendChild(li);
+      }
+      card.appendChild(list);
+      card.appendChild(el("div", "kz-card-foot", "The map shows the version in the dataset's row."));
+    }
+    const foot = [row.precision, row.event_id_cnty ? `id ${row.event_id_cnty}` : ""].filter(Boolean);
+    if (foot.length) card.appendChild(el("div", "kz-card-foot", foot.join(" · ")));
+    card.hidden = false;
+    card.dataset.event = row.event_id_cnty || "";
+    close.focus({ preventScroll: true });
+  }
+
+  closeCard() {
+    this.card.hidden = true;
+    this.card.dataset.event = "";
+  }
+
+  moved(viewState) {
+    // The camera goes into the link once the viewer stops moving it.
+    const round = (x, n) => Math.round(x * 10 ** n) / 10 ** n;
+    const cam = { longitude: round(viewState.longitude, 4), latitude: round(viewState.latitude, 4),
+      zoom: round(viewState.zoom, 2) };
+    const old = this.view || {};
+    this.view = { longitude: viewState.longitude, latitude: viewState.latitude, zoom: viewState.zoom };
+    if (round(old.longitude, 4) === cam.longitude && round(old.latitude, 4) === cam.latitude
+        && round(old.zoom, 2) === cam.zoom) return;  // a resize or a no-op, not a move
+    clearTimeout(this.cameraTimer);
+    this.cameraTimer = setTimeout(() => this.talk.setStateValue("camera", cam), 700);
+  }
+}
+
+function clamp(x, lo, hi) {
+  return Math.min(Math.max(x, lo), hi);
+}
+
+function reducedMotion() {
+  return globalThis.matchMedia && globalThis.matchMedia("(prefers-reduced-motion: reduce)").matches;
+}

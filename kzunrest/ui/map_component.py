@@ -1,0 +1,83 @@
+"""The map component (Streamlit components v2): a pydeck spec played in the browser.
+
+The deck.gl bundle comes from the installed pydeck package and is served by the app itself
+from ``static/vendor/`` under a content-hashed name (never committed), so the map works with
+the network cut and a proxy may cache the bundle for ever.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Callable
+from functools import cache
+from pathlib import Path
+
+import pydeck
+import streamlit as st
+
+from kzunrest.layers import STATIC_DIR, STATIC_URL
+
+HERE = Path(__file__).parent
+PYDECK_BUNDLE = Path(pydeck.__file__).parent / "nbextension" / "static" / "index.js"
+
+
+@cache
+def bundle_url(static_dir: Path = STATIC_DIR) -> str:
+    """Copy pydeck's deck.gl bundle under a name made of its hash (once) and return its URL
+    (relative to the page, as the component imports it)."""
+    payload = PYDECK_BUNDLE.read_bytes()
+    name = f"deckgl-{hashlib.sha256(payload).hexdigest()[:16]}.js"
+    target = static_dir / "vendor" / name
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(".tmp")
+        shutil.copyfile(PYDECK_BUNDLE, tmp)
+        tmp.replace(target)
+    return f"{STATIC_URL.lstrip('/')}/vendor/{name}"
+
+
+_component = st.components.v2.component(
+    "kzunrest_map",
+    html="",
+    css=(HERE / "map_component.css").read_text(encoding="utf-8"),
+    js=(HERE / "map_component.js").read_text(encoding="utf-8"),
+    isolate_styles=False,
+)
+
+
+def _ignore() -> None:
+    """State callbacks are required to declare the states; the values are read after."""
+
+
+def component_data(spec: dict, *, seq: int, day: int, playing: bool = False,
+                   speed: str = "normal", mode: str = "cumulative", controls: bool = True,
+                   height: str = "560px", fit: list[float] | None = None) -> dict:
+    """What the component receives (the HTML snapshot gets the same).
+
+    ``fit`` (min lon, min lat, max lon, max lat) asks the browser to fit the camera to its own
+    map size; otherwise the spec's camera holds. ``seq`` changes when Python sets the day,
+    playback or camera itself (a link opened, a story step); between changes the browser
+    keeps the viewer's own.
+    """
+    return {"spec": spec, "seq": seq, "bundle": bundle_url(), "controls": controls,
+            "height": height, "fit": fit,
+            "playback": {"day": day, "playing": playing, "speed": speed, "mode": mode}}
+
+
+def map_component(data: dict, *, key: str,
+                  on_playback: Callable[[], None] | None = None,
+                  on_camera: Callable[[], None] | None = None,
+                  on_region: Callable[[], None] | None = None):
+    """Mount the map with :func:`component_data`'s ``data``.
+
+    Returns the component's state: ``playback`` (date, playing, speed, mode as last reported
+    by the browser), ``camera`` and the ``region`` clicked (a trigger, for one run).
+    """
+    return _component(
+        key=key, data=data,
+        on_playback_change=on_playback or _ignore,
+        on_camera_change=on_camera or _ignore,
+        on_region_change=on_region or _ignore,
+        height="content",
+    )
