@@ -75,8 +75,9 @@ def test_play_runs_through_the_proxy(page, proxy):  # noqa: F811
 def wait_day_shown(pg, day: str) -> None:
     """Wait until the map shows ``day`` (ISO): the day the browser-side map painted, or the
     day slider's label before the map component."""
-    if hasattr(tb, "wait_painted"):
-        tb.wait_painted(pg, day)
+    if hasattr(tb, "wait_painted"):  # the map component (issue 10): a busy machine may take
+        pg.wait_for_function("d => document.querySelector('.kzmap')?.dataset.paintedDay === d",
+                             arg=day, timeout=90_000)
         return
     label = f"{int(day[-2:])} Jan"
     pg.wait_for_function(
@@ -102,10 +103,14 @@ def test_a_link_opens_its_view_through_the_proxy(page, proxy, browser):  # noqa:
     tb.test_a_shared_link_reopens_the_same_view(page, proxy.url, browser)
 
 
-def test_the_map_draws_and_its_static_files_come_from_nginx_immutable(page, proxy):  # noqa: F811
+def test_the_map_draws_through_the_proxy(page, proxy):  # noqa: F811
+    tb.test_map_draws_kazakhstan_offline_without_errors(page, proxy.url)
+
+
+def test_static_files_come_from_nginx_with_immutable_cache(page, proxy):  # noqa: F811
     responses: list = []
     page.on("response", lambda r: "/app/static/" in r.url and responses.append(r))
-    tb.test_map_draws_kazakhstan_offline_without_errors(page, proxy.url)
+    tb.open_map(page, proxy.url, "&date=2022-01-07")
     hashed = [r for r in responses if HASHED.search(r.url.split("?")[0])]
     assert any(r.url.endswith((".json", ".geojson")) for r in hashed), \
         [r.url for r in responses]
