@@ -19,6 +19,8 @@ class Filters:
     start: dt.date | None = None
     end: dt.date | None = None
     precise_only: bool = False
+    # Only events whose ``source`` names at least two publishers (issue 12).
+    well_sourced: bool = False
 
 
 def day_number(dates: pd.Series | pd.Timestamp | dt.date,
@@ -37,7 +39,8 @@ def day_number(dates: pd.Series | pd.Timestamp | dt.date,
 
 
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Events matching the filters (regions, types, actors, dates, precise locations)."""
+    """Events matching the filters (regions, types, actors, dates, precise locations, two or
+    more independent sources)."""
     keep = pd.Series(True, index=events.index)
     if filters.regions:
         keep &= events["admin1"].isin(filters.regions)
@@ -53,6 +56,8 @@ def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= events["event_date"] <= pd.Timestamp(filters.end)
     if filters.precise_only:
         keep &= events["geo_precision"] == 1
+    if filters.well_sourced:
+        keep &= independent_sources(events) >= 2
     return events[keep]
 
 

@@ -13,6 +13,7 @@ from kzunrest.errors import DataError, Problem
 from kzunrest.loader import read_events
 from kzunrest.settings import SETTINGS
 from kzunrest.tables import read_header
+from kzunrest.ui import state
 from kzunrest.ui.text import md
 
 # The columns a person can pick by hand on the Data page: (our field, label).
@@ -38,12 +39,12 @@ def use_bytes(bundled: Dataset, data: bytes, name: str, columns: dict[str, str] 
                              drop_outside=drop_outside)
     except DataError as err:
         return [p.as_dict() for p in err.problems]
-    st.session_state["_uploaded_dataset"] = bundled.with_events(result)
-    st.session_state["_uploaded_token"] = "upload:" + _token(data, columns, drop_outside)
-    st.session_state["_uploaded_name"] = name
-    st.session_state["_uploaded_notices"] = result.notices
-    st.session_state["_uploaded_left_out"] = [p.as_dict() for p in result.left_out]
-    st.session_state["_uploaded_columns"] = [
+    st.session_state[state.UPLOADED_DATASET] = bundled.with_events(result)
+    st.session_state[state.UPLOADED_TOKEN] = "upload:" + _token(data, columns, drop_outside)
+    st.session_state[state.UPLOADED_NAME] = name
+    st.session_state[state.UPLOADED_NOTICES] = result.notices
+    st.session_state[state.UPLOADED_LEFT_OUT] = [p.as_dict() for p in result.left_out]
+    st.session_state[state.UPLOADED_COLUMNS] = [
         (src, dst, result.column_reasons.get(dst, "")) for dst, src in result.column_map.items()]
     return None
 
@@ -54,8 +55,9 @@ def _token(data: bytes, columns: dict[str, str] | None, drop_outside: bool) -> s
 
 
 def back_to_bundled() -> None:
-    for key in ("_uploaded_dataset", "_uploaded_token", "_uploaded_name", "_uploaded_notices",
-                "_uploaded_left_out", "_uploaded_columns", "_highlight", "_event_card"):
+    for key in (state.UPLOADED_DATASET, state.UPLOADED_TOKEN, state.UPLOADED_NAME,
+                state.UPLOADED_NOTICES, state.UPLOADED_LEFT_OUT, state.UPLOADED_COLUMNS,
+                state.HIGHLIGHT):
         st.session_state.pop(key, None)
 
 
@@ -83,23 +85,34 @@ def _picked_columns(header: list[str]) -> dict[str, str]:
     return picked
 
 
+def notice() -> None:
+    """On every page while an upload is in force: which file is shown, and the way back."""
+    name = st.session_state.get(state.UPLOADED_NAME)
+    if not name:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="upload_notice"):
+        st.info(f"Showing your file **{md(name)}**, not the bundled data (this session only).",
+                icon=":material/upload_file:", width="stretch")
+        st.button("Back to the bundled data", on_click=back_to_bundled, key="back_bundled",
+                  type="primary", icon=":material/undo:")
+
+
 def render(bundled: Dataset) -> None:
-    name = st.session_state.get("_uploaded_name")
+    """The Data page's upload: what the loader did with the file in force, and a new upload.
+    (Which file is shown, and the way back, is :func:`notice`, above every page.)"""
+    name = st.session_state.get(state.UPLOADED_NAME)
     if name:
-        st.success(f"Showing your file {name!r} on every page, for this session only.")
-        chosen = st.session_state.get("_uploaded_columns", [])
+        chosen = st.session_state.get(state.UPLOADED_COLUMNS, [])
         if chosen:
             st.markdown("**Columns used:** " + "; ".join(
                 f"{md(src)} → {md(dst)}" + (f" ({md(why)})" if why else "")
                 for src, dst, why in chosen))
-        for notice in st.session_state.get("_uploaded_notices", []):
+        for notice in st.session_state.get(state.UPLOADED_NOTICES, []):
             st.caption(notice)
-        left_out = st.session_state.get("_uploaded_left_out", [])
+        left_out = st.session_state.get(state.UPLOADED_LEFT_OUT, [])
         if left_out:
             st.warning(f"{len(left_out)} row(s) lie outside every region and were left out:")
             show_problems(left_out, "left_out_csv")
-        st.button("Back to the bundled dataset", on_click=back_to_bundled, key="back_bundled",
-                  type="primary")
     upload = st.file_uploader(
         "Your events: a raw ACLED export, our schema, or any CSV with dates and coordinates "
         "or place names (CSV or Parquet)", type=["csv", "parquet", "txt"], key="upload",
@@ -111,7 +124,7 @@ def render(bundled: Dataset) -> None:
         return
     data = upload.getvalue()
     columns = _picked_columns(read_header(data))
-    if st.session_state.get("_uploaded_token") == "upload:" + _token(data, columns,
+    if st.session_state.get(state.UPLOADED_TOKEN) == "upload:" + _token(data, columns,
                                                                      drop_outside):
         return
     with st.spinner("Validating…"):
