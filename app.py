@@ -20,8 +20,9 @@ script = frame.script_of(page, listed)
 ds = data.current_dataset()
 links.check_link(ds)  # before any widget reads (and silently drops) a bad parameter
 frame.sync_map_params(ds)
+frame.keep_map_params(script)
 if not present:
-    frame.navigation(listed)
+    frame.navigation(listed, controls.BOUND_EVERYWHERE)
 controls.sidebar_filters(ds, note=frame.FILTER_NOTES.get(script))
 if present:
     presentation.apply_layout()

@@ -11,6 +11,12 @@ from kzunrest.dataset import Dataset
 from kzunrest.ui import state
 
 
+# The sidebar's widgets bound to the URL: drawn on every page, so Streamlit carries their
+# parameters from page to page itself.
+BOUND_EVERYWHERE = (state.REGIONS, state.TYPES, state.SUBTYPES, state.ACTORS, state.DATES,
+                    state.PRECISE, state.SOURCES2)
+
+
 def sidebar_filters(ds: Dataset, note: str | None = None) -> select.Filters:
     """Regions, types, sub-types, actors, dates, precision and sourcing in the sidebar;
     empty = all. ``note``: what this page does not filter, shown under the heading.

@@ -16,6 +16,7 @@ HIGHLIGHT = "_highlight"  # event ids picked in the events table, ringed on the 
 FILTERS = "_filters"  # the sidebar's select.Filters of this run, for the pages
 LINK_CHECKED = "_link_checked"  # the opening link's parameters were checked (once a session)
 LINK_NOTICES = "_link_notices"  # what the opening link asked for that could not be used
+KEPT_PARAMS = "_kept_params"  # the Map page's layers and basemap, kept for the other pages' links
 GIF = "_gif"  # (bytes, span label) of the last GIF rendered, kept for its download button
 STORY_TICKED = "_story_ticked"  # Story's Autoplay: a timer rerun, not a click, shows the step
 # Set by the Data page's upload (kzunrest/ui/upload.py):
