@@ -10,7 +10,6 @@ from kzunrest import select
 from kzunrest.dataset import Dataset
 from kzunrest.ui import state
 
-
 # The sidebar's widgets bound to the URL: drawn on every page, so Streamlit carries their
 # parameters from page to page itself.
 BOUND_EVERYWHERE = (state.REGIONS, state.TYPES, state.SUBTYPES, state.ACTORS, state.DATES,
