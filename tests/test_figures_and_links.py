@@ -78,7 +78,7 @@ def test_unknown_headcounts_and_dates_read_not_published():
 
 
 def test_the_events_table_writes_an_unknown_toll_in_words():
-    styled = events_table.shown(FIVE, ["event_id_cnty", "fatalities"])
+    styled = events_table.shown_table(FIVE, ["event_id_cnty", "fatalities"])
     text = styled.to_string()
     assert text.count("not published") == 2 and "nan" not in text and "None" not in text
 
