@@ -110,34 +110,71 @@ def spread_table(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def spread_curve(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
-    """First day of unrest per region against its distance from the origin, labelled."""
+    """Each region's first event, a row per region in the order the unrest reached them.
+
+    Region names sit on the axis (one per row, never on top of each other, however many
+    regions are selected), each with the distance of its first event from the origin (the
+    selection's earliest event); the day axis spans the selection's days, so one region is a
+    dot on a calendar, not on an axis of zero width.
+    """
     table = spread_table(events)
     # The origin is spread_table's: its first row is the earliest event (by date and time).
     origin = table["location"].iloc[0] if len(table) else ""
-    base = alt.Chart(table, title=f"Spread: first event by distance from {origin}")
-    points = base.mark_circle(size=90, color="#b2182b").encode(
-        x=alt.X("first_day:T", title="First event",
-                axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": 1})),
-        y=alt.Y("distance_km:Q", title=f"km from {origin}"),
+    table["label"] = [f"{r} ({d:,.0f} km)" for r, d in zip(table["admin1"],
+                                                          table["distance_km"], strict=True)]
+    lo, hi = events["event_date"].min(), events["event_date"].max()
+    if day is not None:
+        lo, hi = min(lo, pd.Timestamp(day)), max(hi, pd.Timestamp(day))
+    domain = [(lo - pd.Timedelta(days=1)).isoformat(), (hi + pd.Timedelta(days=1)).isoformat()]
+    title = alt.TitleParams(
+        "Spread: the first event in each region",
+        subtitle=[f"Regions in the order the unrest reached them; in brackets, how far that "
+                  f"first event was from {origin},",
+                  "where the earliest event of the selection took place."])
+    base = alt.Chart(table, title=title)
+    points = base.mark_circle(size=90, color="#b2182b", opacity=1).encode(
+        x=alt.X("first_day:T", title="First event", scale=alt.Scale(domain=domain),
+                axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": 1},
+                              labelAngle=-60, labelOverlap=True)),
+        y=alt.Y("label:N", sort=alt.EncodingSortField("first_day", order="ascending"),
+                title=None, axis=alt.Axis(labelLimit=260)),
         tooltip=[alt.Tooltip("admin1:N", title="Region"),
                  alt.Tooltip("first_day:T", title="First event", format="%a %d %b"),
                  alt.Tooltip("location:N", title="Where"),
-                 alt.Tooltip("distance_km:Q", title="km")],
+                 alt.Tooltip("distance_km:Q", title=f"km from {origin}", format=",.0f")],
     )
-    labels = points.mark_text(align="left", dx=7, fontSize=11, color="#333").encode(
-        text="admin1:N")
-    return alt.layer(points, labels, *_day_rule(day, "first_day"))
+    # A faint line from the selection's first day to each region's: the lag reads as length.
+    table["start"] = lo
+    stems = base.mark_rule(color="#e0a0a0").encode(
+        x=alt.X("start:T"), x2="first_day:T",
+        y=alt.Y("label:N", sort=alt.EncodingSortField("first_day", order="ascending")))
+    return alt.layer(stems, points, *_day_rule(day, "first_day"))
 
 
 def fatalities_by_region(events: pd.DataFrame) -> alt.Chart:
-    """Deaths per region where sources give a number per event (not the official totals)."""
-    sums = (events.dropna(subset=["fatalities"]).groupby("admin1")["fatalities"].sum()
-            .astype(int).rename("deaths").reset_index())
-    return alt.Chart(sums, title="Deaths reported per event, by region").mark_bar(
-        color="#b2182b").encode(
-        x=alt.X("deaths:Q", title="Deaths in events with a reported number"),
-        y=alt.Y("admin1:N", sort="-x", title=None),
-        tooltip=[alt.Tooltip("admin1:N", title="Region"), alt.Tooltip("deaths:Q")],
+    """Deaths per region, summed over the events whose sources give a number.
+
+    The title says what is added up; the subtitle what is left out (events of unknown toll)
+    and what is in (the rows that carry a region's published total, time precision 3, count
+    only the deaths no incident row already counts: data/README.md, "Deaths: how the rows add
+    up"). Not the official national total: the page shows that beside the chart.
+    """
+    known = events.dropna(subset=["fatalities"])
+    unknown = len(events) - len(known)
+    totals = int((known["time_precision"] == 3).sum())
+    sums = (known.groupby("admin1")["fatalities"].sum().astype(int).rename("deaths")
+            .reset_index())
+    title = alt.TitleParams(
+        "Deaths in events with a published toll, by region",
+        subtitle=[f"Sum over {len(known):,} events; {unknown:,} events of unknown toll are "
+                  "left out.",
+                  f"Includes {totals:,} region total row(s) (time precision 3), which add only "
+                  "the deaths no single event counts."])
+    return alt.Chart(sums, title=title).mark_bar(color="#b2182b").encode(
+        x=alt.X("deaths:Q", title="Deaths (sum of the events' published tolls)"),
+        y=alt.Y("admin1:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        tooltip=[alt.Tooltip("admin1:N", title="Region"),
+                 alt.Tooltip("deaths:Q", title="Deaths")],
     )
 
 
@@ -147,7 +184,7 @@ def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None) -> 
         shown_from=select.arrival_shown(contingents),
         # Bars end at the end of the departure day.
         until=contingents["departure_date"] + pd.Timedelta(days=1),
-        people=contingents["personnel"].astype("float"),
+        people=select.personnel_text(contingents["personnel"]),
     )[["country", "shown_from", "until", "people", "personnel_note"]]
     base = alt.Chart(frame, title="CSTO contingents in Kazakhstan").mark_bar(
         color="#D55E00", cornerRadius=3).encode(
@@ -157,6 +194,6 @@ def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None) -> 
         tooltip=[alt.Tooltip("country:N"),
                  alt.Tooltip("shown_from:T", title="From", format="%d %b"),
                  alt.Tooltip("until:T", title="Until (exclusive)", format="%d %b"),
-                 alt.Tooltip("people:Q", title="Personnel (lowest published)")],
+                 alt.Tooltip("people:N", title="Personnel (lowest published)")],
     )
     return alt.layer(base, *_day_rule(day, "shown_from"))

@@ -19,6 +19,8 @@ class Filters:
     start: dt.date | None = None
     end: dt.date | None = None
     precise_only: bool = False
+    # Only events whose ``source`` names at least two publishers (issue 12).
+    well_sourced: bool = False
 
 
 def day_number(dates: pd.Series | pd.Timestamp | dt.date,
@@ -37,7 +39,8 @@ def day_number(dates: pd.Series | pd.Timestamp | dt.date,
 
 
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Events matching the filters (regions, types, actors, dates, precise locations)."""
+    """Events matching the filters (regions, types, actors, dates, precise locations, two or
+    more independent sources)."""
     keep = pd.Series(True, index=events.index)
     if filters.regions:
         keep &= events["admin1"].isin(filters.regions)
@@ -53,6 +56,8 @@ def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= events["event_date"] <= pd.Timestamp(filters.end)
     if filters.precise_only:
         keep &= events["geo_precision"] == 1
+    if filters.well_sourced:
+        keep &= independent_sources(events) >= 2
     return events[keep]
 
 
@@ -99,6 +104,75 @@ def busiest_contingent_day(contingents: pd.DataFrame, days: list[dt.date]) -> dt
     if not counts or max(counts) == 0:
         return None
     return days[counts.index(max(counts))]
+
+
+NOT_PUBLISHED = "not published"
+
+
+def personnel_text(personnel: pd.Series) -> pd.Series:
+    """Headcounts as a reader sees them: ``1,234``, or "not published" where none was (a
+    blank is unknown, never zero).
+
+    >>> personnel_text(pd.Series([150, None])).tolist()
+    ['150', 'not published']
+    """
+    return personnel.map(lambda n: NOT_PUBLISHED if pd.isna(n) else f"{int(n):,}")
+
+
+def day_text(days: pd.Series, missing: str = "not reported") -> pd.Series:
+    """Days as a reader sees them (``8 Jan``), and ``missing`` where a date is blank.
+
+    >>> day_text(pd.Series(pd.to_datetime(["2022-01-08", None]))).tolist()
+    ['8 Jan', 'not reported']
+    """
+    return days.map(lambda d: missing if pd.isna(d) else f"{d:%-d %b}")
+
+
+WHOLE_FORCE = "Whole CSTO force:"  # how a contingent's note quotes figures for the whole force
+
+
+def csto_personnel(contingents: pd.DataFrame) -> dict:
+    """What was published about the CSTO force's size: each contingent's lowest figure
+    (``published``: country -> int), the contingents without one (``not_published``), and
+    the figures announced for the whole force as a note quotes them (``whole_force``: the
+    sentence after "Whole CSTO force:", with that row's ``source_urls``). The sum of the
+    contingent figures is not the force's size when any is unpublished.
+
+    >>> c = pd.DataFrame({"country": ["A", "B"], "personnel": [None, 150],
+    ...     "personnel_note": ["None found. Whole CSTO force: about 2,000 (X, Jan 6).", ""],
+    ...     "source_url": ["https://a https://b", "https://c"]})
+    >>> info = csto_personnel(c)
+    >>> info["published"], info["not_published"], info["whole_force"]
+    ({'B': 150}, ['A'], [('about 2,000 (X, Jan 6).', ['https://a', 'https://b'])])
+    """
+    known = contingents.dropna(subset=["personnel"])
+    whole = []
+    for _, row in contingents.iterrows():
+        note = str(row.get("personnel_note") or "")
+        if WHOLE_FORCE in note:
+            text = note.split(WHOLE_FORCE, 1)[1].strip()
+            whole.append((text, str(row.get("source_url") or "").split()))
+    return {
+        "published": {c: int(n) for c, n in zip(known["country"], known["personnel"],
+                                                strict=True)},
+        "not_published": contingents.loc[contingents["personnel"].isna(), "country"].tolist(),
+        "whole_force": whole,
+    }
+
+
+def official_total(figures: pd.DataFrame, metric: str = "deaths") -> pd.Series | None:
+    """The latest standing (not retracted) official figure for ``metric``, or None.
+
+    >>> f = pd.DataFrame({"announced_date": pd.to_datetime(["2022-01-09", "2022-01-15"]),
+    ...     "announced_time": ["", ""], "metric": ["deaths", "deaths"], "value": [164, 225],
+    ...     "status": ["retracted", "revised"]})
+    >>> int(official_total(f)["value"])
+    225
+    """
+    rows = figures[(figures["metric"] == metric) & (figures["status"] != "retracted")]
+    if rows.empty:
+        return None
+    return rows.sort_values(["announced_date", "announced_time"], na_position="first").iloc[-1]
 
 
 def figures_known(figures: pd.DataFrame, day: dt.date) -> pd.DataFrame:

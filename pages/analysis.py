@@ -4,6 +4,7 @@ import streamlit as st
 
 from kzunrest import charts, select
 from kzunrest.ui import controls, data, events_table, frame, state
+from kzunrest.ui.text import link, md
 from kzunrest.vocab import type_colors
 
 frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
@@ -21,7 +22,9 @@ cols[2].metric("Localities", numbers["localities"])
 cols[3].metric("Days", numbers["days"], help=f"{numbers['first']} to {numbers['last']}")
 cols[4].metric("Deaths in events", numbers["deaths_in_events"],
                help=f"Sum over the {numbers['events_with_toll']} events whose source gives a "
-                    "number; the official totals are on the Map page.")
+                    f"number; {numbers['events'] - numbers['events_with_toll']} events of "
+                    "unknown toll are left out. The official national total is under the "
+                    "deaths chart.")
 if events.empty:
     st.warning("No event matches the filters in the sidebar.")
     st.stop()
@@ -31,7 +34,17 @@ left.altair_chart(charts.region_day_heatmap(events, day), key="chart_heatmap")
 right.altair_chart(charts.types_over_time(events, type_colors(ds.event_types), day),
                    key="chart_types")
 left.altair_chart(charts.spread_curve(events, day), key="chart_spread")
-right.altair_chart(charts.fatalities_by_region(events), key="chart_fatalities")
+with right:
+    st.altair_chart(charts.fatalities_by_region(events), key="chart_fatalities")
+    official = select.official_total(ds.figures, "deaths")
+    if official is not None:
+        sources = " ".join(link(f"source {i + 1}", u)
+                           for i, u in enumerate(official["source_url"].split()))
+        st.caption(
+            f"Official national toll: **{official['value']:,}** "
+            f"({md(official['announced_by'])}, {official['announced_date']:%-d %B %Y}; "
+            f"{sources}). The chart adds up the events' own tolls, so deaths that no source "
+            f"places in a region, and events of unknown toll, are not in it.")
 if day is not None:
     st.caption(f"The red rule marks the day selected on the map: {day:%a %d %b}. "
                "Charts export as PNG or SVG from their ⋯ menu.")

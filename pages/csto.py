@@ -6,7 +6,7 @@ import streamlit as st
 
 from kzunrest import charts, select
 from kzunrest.ui import data, frame, map_view, state
-from kzunrest.ui.text import md
+from kzunrest.ui.text import link, md
 
 frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
@@ -44,34 +44,55 @@ with right:
         st.markdown(f"- {md(s['name'])}: {md(s['contingent'])}")
 
 st.subheader("Contingents")
-table = ds.contingents.assign(source_urls=ds.contingents["source_url"].str.split())
+people = select.csto_personnel(ds.contingents)
+if people["published"] or people["not_published"]:
+    known = ", ".join(f"{md(c)} {n:,}" for c, n in people["published"].items())
+    missing = ", ".join(md(c) for c in people["not_published"])
+    text = f"Personnel published per contingent: {known or 'none'}"
+    if missing:
+        text += f"; not published for {missing}, so these figures do not add up to the force"
+    st.markdown(text + ".")
+    for sentence, urls in people["whole_force"]:
+        sources = " ".join(link(f"source {i + 1}", u) for i, u in enumerate(urls))
+        st.markdown(f"The whole force, as announced: {md(sentence)} ({sources})")
+# Blank headcounts and dates are unknown, never zero or "None": the table says so in words.
+cont = ds.contingents
+table = cont.assign(source_urls=cont["source_url"].str.split(),
+                    personnel=select.personnel_text(cont["personnel"]),
+                    left_home_date=select.day_text(cont["left_home_date"]),
+                    arrival_date=select.day_text(cont["arrival_date"]),
+                    departure_date=select.day_text(cont["departure_date"]))
 st.dataframe(
     table[["country", "personnel", "personnel_note", "units", "origin_name", "destination_name",
            "left_home_date", "arrival_date", "departure_date", "tasks", "source_urls"]],
     hide_index=True, key="contingents_table",
     column_config={
         "country": "Country",
-        "personnel": st.column_config.NumberColumn("Personnel",
-                                                   help="Lowest published figure; blank: none"),
+        "personnel": st.column_config.TextColumn(
+            "Personnel", help="Lowest published figure; \"not published\" where no official "
+                              "headcount was given"),
         "personnel_note": st.column_config.TextColumn("Every published figure", width="large"),
         "units": st.column_config.TextColumn("Units", width="medium"),
         "origin_name": "From", "destination_name": "To",
-        "left_home_date": st.column_config.DateColumn("Left home", format="D MMM"),
-        "arrival_date": st.column_config.DateColumn("Arrived", format="D MMM"),
-        "departure_date": st.column_config.DateColumn("Left", format="D MMM"),
+        "left_home_date": st.column_config.TextColumn(
+            "Left home", help="Reported only where the landing was not"),
+        "arrival_date": st.column_config.TextColumn("Arrived"),
+        "departure_date": st.column_config.TextColumn("Left"),
         "tasks": st.column_config.TextColumn("Tasks", width="large"),
         "source_urls": st.column_config.ListColumn("Sources"),
     },
 )
 st.subheader("Sites")
 st.dataframe(
-    ds.sites.assign(source_urls=ds.sites["source_url"].str.split()).drop(
-        columns=["source_url"]),
+    ds.sites.assign(source_urls=ds.sites["source_url"].str.split(),
+                    start_date=select.day_text(ds.sites["start_date"], "with its contingent"),
+                    end_date=select.day_text(ds.sites["end_date"], "with its contingent"),
+                    ).drop(columns=["source_url"]),
     hide_index=True, key="sites_table",
-    column_config={"start_date": st.column_config.DateColumn("From", format="D MMM"),
-                   "end_date": st.column_config.DateColumn("Until", format="D MMM"),
+    column_config={"start_date": st.column_config.TextColumn("From"),
+                   "end_date": st.column_config.TextColumn("Until"),
                    "source_urls": st.column_config.ListColumn("Sources")},
 )
-st.caption("Sites with a blank date are shown on the map while their contingent (or, if none "
-           "is named, the mission) was in the country. Positions marked precision 2 or 3 are "
-           "the city's, not the site's.")
+st.caption("Sites dated \"with its contingent\" are shown on the map while their contingent "
+           "(or, if none is named, the mission) was in the country. Positions marked precision "
+           "2 or 3 are the city's, not the site's.")

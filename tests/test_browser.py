@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import numpy as np
 import pytest
@@ -373,6 +374,7 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_message(page, hostile_s
     assert page.get_by_text("Traceback").count() == 0
 
 
+
 def test_the_html_snapshot_plays_offline(page, tmp_path):
     """The exported page runs the map's own code with its data inside: opened from a file,
     with no server, it draws, plays and shows cards."""
@@ -398,3 +400,67 @@ def test_the_html_snapshot_plays_offline(page, tmp_path):
     assert log[-5:] == [f"2022-01-{d}" for d in range(21, 26)]
     page.screenshot(path=ARTIFACTS / "snapshot-offline.png")
     assert page.console_errors == [] and page.outside_requests == []
+
+
+# Last in the module: it reads the log of the server every test above has used.
+def sidebar_link(page, name: str):
+    return page.locator("[data-testid='stSidebar']").get_by_role("link", name=name, exact=True)
+
+
+def go_to(page, name: str, path: str) -> None:
+    """Click a page link in the sidebar and wait until that page has run."""
+    sidebar_link(page, name).click()
+    page.wait_for_url(f"**/{path}?*" if path else "**/?*", timeout=60_000)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]"
+                           " [data-testid=\"stStatusWidgetRunningIcon\"]')", timeout=60_000)
+
+
+# Streamlit's log lines start with a timestamp and the level; a traceback starts its own line.
+SERVER_PROBLEM = re.compile(r"^(\S+ \S+ )?(WARNING|ERROR|CRITICAL)\b|^Traceback|Uncaught",
+                            re.MULTILINE)
+
+
+def test_a_session_of_clicks_keeps_the_view_and_leaves_the_server_log_clean(browser, server):
+    """A viewer's round: the map offline with two layers, the Layers popover, the page links
+    to Analysis and back (the view follows), the CSTO page and a story step; then the
+    server's own log (which also saw every earlier test of this module) holds no warning and
+    no traceback."""
+    url = server
+    log_path = ARTIFACTS / f"server-{url.rsplit(':', 1)[1]}.log"
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    open_map(page, url, "&date=2022-01-07&layers=events&layers=spread&sources2=true")
+    page.get_by_role("button", name="Layers").click()
+    page.get_by_role("dialog").get_by_text("Basemap").wait_for(timeout=10_000)
+    page.keyboard.press("Escape")
+
+    go_to(page, "Analysis", "analysis")
+    query = page.url.split("?", 1)[1]
+    for kept in ("basemap=offline", "layers=events", "layers=spread", "date=2022-01-07",
+                 "sources2=true"):
+        assert kept in query, (kept, page.url)
+    page.get_by_text("Deaths in events with a published toll").first.wait_for(
+        timeout=30_000)
+
+    go_to(page, "Map", "")
+    wait_painted(page, "2022-01-07")
+    assert page.url.count("basemap=offline") == 1 and page.url.count("sources2") == 1
+    for kept in ("layers=events", "layers=spread", "date=2022-01-07"):
+        assert kept in page.url, (kept, page.url)
+
+    go_to(page, "CSTO deployment", "csto")
+    page.get_by_text("these filters apply on the Map").wait_for(timeout=30_000)
+    page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
+                           timeout=60_000)
+    assert "basemap=offline" in page.url
+
+    go_to(page, "Story", "story")
+    page.get_by_role("button", name="Next").click()
+    page.wait_for_function("() => location.search.includes('step=2')", timeout=40_000)
+    page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
+                           timeout=60_000)
+    page.screenshot(path=ARTIFACTS / "session-story.png")
+    context.close()
+    text = log_path.read_text(encoding="utf-8")
+    problems = [m.group(0) for m in SERVER_PROBLEM.finditer(text)]
+    assert not problems, text[-4000:]

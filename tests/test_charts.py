@@ -26,6 +26,7 @@ def events_frame() -> pd.DataFrame:
                                         "fatalities"])
     frame["event_date"] = pd.to_datetime(frame["event_date"])
     frame["fatalities"] = frame["fatalities"].astype("Int64")
+    frame["time_precision"] = 1  # the day of each is known (3 would be a regional total)
     return frame
 
 
@@ -48,8 +49,9 @@ def base_encoding(chart) -> dict:
 
 
 def rules(chart) -> list[pd.DataFrame]:
-    """The data of the chart's rule layers (the selected day)."""
-    return [rows for lyr, rows in layers_of(chart) if lyr["mark"]["type"] == "rule"]
+    """The data of the chart's selected-day rules (the map's red; other rules are marks)."""
+    return [rows for lyr, rows in layers_of(chart)
+            if lyr["mark"]["type"] == "rule" and lyr["mark"].get("color") == "#b2182b"]
 
 
 def contingents_frame() -> pd.DataFrame:
@@ -155,7 +157,7 @@ def test_spread_curve_is_titled_with_the_origin_and_labels_the_regions():
     chart = charts.spread_curve(events_frame())
     spec = chart.to_dict()
     assert "Aktau" in str(spec) or "Zhanaozen" in str(spec)
-    assert len(layers_of(chart)) == 2 and not rules(chart)
+    assert len(layers_of(chart)) == 2 and not rules(chart)  # stems and points, no day rule
     (rule,) = rules(charts.spread_curve(events_frame(), dt.date(2022, 1, 4)))
     assert rule["first_day"].tolist() == ["2022-01-04T00:00:00"]
 
@@ -225,7 +227,7 @@ def test_contingents_gantt_bars_run_to_the_end_of_the_departure_day():
     data = base_data(chart)
     assert data["shown_from"].tolist() == ["2022-01-06T00:00:00", "2022-01-07T00:00:00"]
     assert data["until"].tolist() == ["2022-01-14T00:00:00", "2022-01-15T00:00:00"]
-    assert data["people"].iloc[0] == 3000 and pd.isna(data["people"].iloc[1])
+    assert data["people"].tolist() == ["3,000", "not published"]
     (rule,) = rules(chart)
     assert rule["shown_from"].tolist() == ["2022-01-08T00:00:00"]
     assert not rules(charts.contingents_gantt(contingents))
@@ -279,43 +281,38 @@ READER_VIEWS = {'heatmap': [{'mark': 'rect',
             'title': None,
             'channels': {'x': {'field': 'day', 'type': 'ordinal', 'bandPosition': 0.5}},
             'tooltip': []}],
- 'spread': [{'mark': 'circle',
+ 'spread': [{'mark': 'rule',
+             'color': '#e0a0a0',
+             'title': 'Spread: the first event in each region',
+             'channels': {'x': {'field': 'start', 'type': 'temporal'},
+                          'x2': {'field': 'first_day'},
+                          'y': {'field': 'label',
+                                'type': 'nominal',
+                                'sort': {'field': 'first_day', 'order': 'ascending'}}},
+             'tooltip': []},
+            {'mark': 'circle',
              'color': '#b2182b',
-             'title': 'Spread: first event by distance from Zhanaozen',
+             'title': 'Spread: the first event in each region',
              'channels': {'x': {'field': 'first_day',
                                 'type': 'temporal',
                                 'title': 'First event',
                                 'axis.format': '%d %b',
+                                'axis.labelOverlap': True,
                                 'axis.tickCount': {'interval': 'day', 'step': 1}},
-                          'y': {'field': 'distance_km',
-                                'type': 'quantitative',
-                                'title': 'km from Zhanaozen'}},
+                          'y': {'field': 'label',
+                                'type': 'nominal',
+                                'title': None,
+                                'sort': {'field': 'first_day', 'order': 'ascending'}}},
              'tooltip': [{'field': 'admin1', 'type': 'nominal', 'title': 'Region'},
                          {'field': 'first_day',
                           'type': 'temporal',
                           'title': 'First event',
                           'format': '%a %d %b'},
                          {'field': 'location', 'type': 'nominal', 'title': 'Where'},
-                         {'field': 'distance_km', 'type': 'quantitative', 'title': 'km'}]},
-            {'mark': 'text',
-             'color': '#333',
-             'title': 'Spread: first event by distance from Zhanaozen',
-             'channels': {'text': {'field': 'admin1', 'type': 'nominal'},
-                          'x': {'field': 'first_day',
-                                'type': 'temporal',
-                                'title': 'First event',
-                                'axis.format': '%d %b',
-                                'axis.tickCount': {'interval': 'day', 'step': 1}},
-                          'y': {'field': 'distance_km',
-                                'type': 'quantitative',
-                                'title': 'km from Zhanaozen'}},
-             'tooltip': [{'field': 'admin1', 'type': 'nominal', 'title': 'Region'},
-                         {'field': 'first_day',
-                          'type': 'temporal',
-                          'title': 'First event',
-                          'format': '%a %d %b'},
-                         {'field': 'location', 'type': 'nominal', 'title': 'Where'},
-                         {'field': 'distance_km', 'type': 'quantitative', 'title': 'km'}]},
+                         {'field': 'distance_km',
+                          'type': 'quantitative',
+                          'title': 'km from Zhanaozen',
+                          'format': ',.0f'}]},
             {'mark': 'rule',
              'color': '#b2182b',
              'title': None,
@@ -323,16 +320,16 @@ READER_VIEWS = {'heatmap': [{'mark': 'rect',
              'tooltip': []}],
  'fatalities': [{'mark': 'bar',
                  'color': '#b2182b',
-                 'title': 'Deaths reported per event, by region',
+                 'title': 'Deaths in events with a published toll, by region',
                  'channels': {'x': {'field': 'deaths',
                                     'type': 'quantitative',
-                                    'title': 'Deaths in events with a reported number'},
+                                    'title': "Deaths (sum of the events' published tolls)"},
                               'y': {'field': 'admin1',
                                     'type': 'nominal',
                                     'title': None,
                                     'sort': '-x'}},
                  'tooltip': [{'field': 'admin1', 'type': 'nominal', 'title': 'Region'},
-                             {'field': 'deaths', 'type': 'quantitative'}]}],
+                             {'field': 'deaths', 'type': 'quantitative', 'title': 'Deaths'}]}],
  'gantt': [{'mark': 'bar',
             'color': '#D55E00',
             'title': 'CSTO contingents in Kazakhstan',
@@ -355,7 +352,7 @@ READER_VIEWS = {'heatmap': [{'mark': 'rect',
                          'title': 'Until (exclusive)',
                          'format': '%d %b'},
                         {'field': 'people',
-                         'type': 'quantitative',
+                         'type': 'nominal',
                          'title': 'Personnel (lowest published)'}]},
            {'mark': 'rule',
             'color': '#b2182b',
@@ -372,7 +369,8 @@ def test_what_a_reader_sees_of_each_chart(name):
 
 def test_the_spread_chart_names_the_origin_its_distances_are_measured_from():
     # Zhanaozen's event (09:00) came before Aktau's (10:00) on the same day.
-    view = reader_view(charts.spread_curve(events_frame()))
-    assert view[0]["title"] == "Spread: first event by distance from Zhanaozen"
-    empty = reader_view(charts.spread_curve(events_frame().iloc[0:0]))
-    assert empty[0]["title"] == "Spread: first event by distance from "
+    spec = charts.spread_curve(events_frame()).to_dict()
+    assert "how far that first event was from Zhanaozen," in str(spec)
+    labels = base_data(charts.spread_curve(events_frame()))["label"].tolist()
+    assert labels[0] == "West (0 km)"  # the origin's region, 0 km from itself
+    charts.spread_curve(events_frame().iloc[0:0]).to_dict()  # no events: still a chart

@@ -10,9 +10,15 @@ from kzunrest import select
 from kzunrest.dataset import Dataset
 from kzunrest.ui import state
 
+# The sidebar's widgets bound to the URL: drawn on every page, so Streamlit carries their
+# parameters from page to page itself.
+BOUND_EVERYWHERE = (state.REGIONS, state.TYPES, state.SUBTYPES, state.ACTORS, state.DATES,
+                    state.PRECISE, state.SOURCES2)
 
-def sidebar_filters(ds: Dataset) -> select.Filters:
-    """Regions, types, sub-types, actors, dates and precision in the sidebar; empty = all.
+
+def sidebar_filters(ds: Dataset, note: str | None = None) -> select.Filters:
+    """Regions, types, sub-types, actors, dates, precision and sourcing in the sidebar;
+    empty = all. ``note``: what this page does not filter, shown under the heading.
 
     The result is kept for the pages of this run (see :func:`current_filters`).
     """
@@ -21,6 +27,8 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
     actors = actor_options(ds, dataset_token(ds))
     with st.sidebar:
         st.subheader("Filters")
+        if note:
+            st.info(note, icon=":material/filter_alt_off:")
         regions = st.multiselect("Regions", sorted(ds.regions["admin1"]), key=state.REGIONS,
                                  bind="query-params", placeholder=f"All {len(ds.regions)} regions")
         types = st.multiselect("Event types", list(dict.fromkeys(ds.event_types["event_type"])),
@@ -38,9 +46,13 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
                                format="D MMM", key=state.DATES, bind="query-params")
         precise = st.toggle("Precise locations only", key=state.PRECISE, bind="query-params",
                             help="Only events placed at the town itself (geo_precision 1).")
+        well_sourced = st.toggle(
+            "Two or more independent sources", key=state.SOURCES2, bind="query-params",
+            help="Only events whose source names at least two different publishers "
+                 "(several names in the source column, separated by ;).")
     filters = select.Filters(tuple(regions), tuple(types), tuple(subtypes), tuple(chosen_actors),
                              start if start != ds.first_day else None,
-                             end if end != ds.last_day else None, precise)
+                             end if end != ds.last_day else None, precise, well_sourced)
     st.session_state[state.FILTERS] = filters
     return filters
 

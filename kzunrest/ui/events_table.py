@@ -18,8 +18,8 @@ COLUMNS = {
     "sub_event_type": st.column_config.TextColumn("Sub-type"),
     "actor1": st.column_config.TextColumn("Actor 1"),
     "actor2": st.column_config.TextColumn("Actor 2"),
-    "fatalities": st.column_config.NumberColumn("Deaths",
-                                                help="Blank: no source gives a number"),
+    "fatalities": st.column_config.NumberColumn(
+        "Deaths", help="\"not published\": no source gives a number (unknown, not zero)"),
     "notes": st.column_config.TextColumn("What happened", width="large"),
     "source": st.column_config.TextColumn("Source"),
     "source_url": st.column_config.LinkColumn("Link", display_text="open",
@@ -43,13 +43,33 @@ CERTAINTY = {
 }
 
 
+# pandas' Styler renders every cell: beyond this many, unknown tolls are written as text.
+STYLED_CELLS = 200_000
+
+
+def shown_table(events: pd.DataFrame, columns: list[str]):
+    """The table as a reader sees it: an unknown toll reads "not published", never "None".
+
+    Up to STYLED_CELLS cells the numbers stay numbers (they sort as numbers) and only their
+    display says "not published"; a larger frame gets a text column instead.
+    """
+    frame = events[columns]
+    if "fatalities" not in columns:
+        return frame
+    if frame.size <= STYLED_CELLS:
+        return frame.style.format(na_rep=select.NOT_PUBLISHED, subset=["fatalities"])
+    return frame.assign(fatalities=frame["fatalities"].map(
+        lambda n: select.NOT_PUBLISHED if pd.isna(n) else str(int(n))))
+
+
 def render(events: pd.DataFrame, disputes: pd.DataFrame | None = None,
            key: str = "events_table") -> None:
     st.caption("Search with the table's toolbar, sort by clicking a header; select rows to "
                "ring those events on the map. Notes are in English.")
     shown = select.with_certainty(events, disputes)
     columns = {**COLUMNS, **{k: v for k, v in CERTAINTY.items() if k in shown}}
-    table = st.dataframe(shown[list(columns)], column_config=columns, hide_index=True,
+    table = st.dataframe(shown_table(shown, list(columns)), column_config=columns,
+                         hide_index=True,
                          on_select="rerun", selection_mode="multi-row", key=key)
     rows = table.selection.rows if table else []
     st.session_state[state.HIGHLIGHT] = events.iloc[rows]["event_id_cnty"].tolist()

@@ -199,7 +199,7 @@ def todays_events(events: pd.DataFrame, day: dt.date) -> None:
     with st.expander(f"{len(todays):,} events on {day:%d %B} with their sources",
                      expanded=False):
         # A table is sent whole even while folded: cap it, the Analysis page has them all.
-        st.dataframe(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS),
+        st.dataframe(events_table.shown_table(todays.head(DAY_TABLE_ROWS), DAY_COLUMNS),
                      column_config=events_table.COLUMNS, hide_index=True, key=state.DAY_TABLE)
         if len(todays) > DAY_TABLE_ROWS:
             st.caption(f"The first {DAY_TABLE_ROWS} of {len(todays):,}; the Analysis page "

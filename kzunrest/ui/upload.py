@@ -85,10 +85,23 @@ def _picked_columns(header: list[str]) -> dict[str, str]:
     return picked
 
 
+def notice() -> None:
+    """On every page while an upload is in force: which file is shown, and the way back."""
+    name = st.session_state.get(state.UPLOADED_NAME)
+    if not name:
+        return
+    with st.container(horizontal=True, vertical_alignment="center", key="upload_notice"):
+        st.info(f"Showing your file **{md(name)}**, not the bundled data (this session only).",
+                icon=":material/upload_file:", width="stretch")
+        st.button("Back to the bundled data", on_click=back_to_bundled, key="back_bundled",
+                  type="primary", icon=":material/undo:")
+
+
 def render(bundled: Dataset) -> None:
+    """The Data page's upload: what the loader did with the file in force, and a new upload.
+    (Which file is shown, and the way back, is :func:`notice`, above every page.)"""
     name = st.session_state.get(state.UPLOADED_NAME)
     if name:
-        st.success(f"Showing your file {name!r} on every page, for this session only.")
         chosen = st.session_state.get(state.UPLOADED_COLUMNS, [])
         if chosen:
             st.markdown("**Columns used:** " + "; ".join(
@@ -100,8 +113,6 @@ def render(bundled: Dataset) -> None:
         if left_out:
             st.warning(f"{len(left_out)} row(s) lie outside every region and were left out:")
             show_problems(left_out, "left_out_csv")
-        st.button("Back to the bundled dataset", on_click=back_to_bundled, key="back_bundled",
-                  type="primary")
     upload = st.file_uploader(
         "Your events: a raw ACLED export, our schema, or any CSV with dates and coordinates "
         "or place names (CSV or Parquet)", type=["csv", "parquet", "txt"], key="upload",
