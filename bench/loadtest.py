@@ -175,14 +175,17 @@ def _gone(proc: subprocess.Popen | None) -> bool:
 
 
 async def run_level(url: str, pid: int | None, n: int, args,
-                    proc: subprocess.Popen | None = None) -> dict:
+                    proc: subprocess.Popen | None = None, viewer_cls: type = Viewer,
+                    during=None) -> dict:
     """Phase 1: the N viewers connect (evenly over ``--ramp`` s) and load the page, each
     playing as soon as it can. Phase 2, once every viewer plays (or failed): the measured
     window of ``--seconds``, the same for all. Then the memory is read with all sessions
-    open, and the sessions close."""
-    viewers = [Viewer(i, _ws_url(url), url, args.query, seconds=args.seconds,
-                      frame_timeout=args.frame_timeout,
-                      first_load_timeout=args.first_load_timeout) for i in range(n)]
+    open, and the sessions close. ``viewer_cls``: a Viewer subclass (bench.loadtest_proxy's
+    viewers go through a proxy); ``during(viewers)``: a coroutine started with the window
+    (e.g. one that kills a replica)."""
+    viewers = [viewer_cls(i, _ws_url(url), url, args.query, seconds=args.seconds,
+                          frame_timeout=args.frame_timeout,
+                          first_load_timeout=args.first_load_timeout) for i in range(n)]
     stop, release, lag_stop = asyncio.Event(), asyncio.Event(), asyncio.Event()
     rss_before = rss_mb(pid)
     load_before = os.getloadavg()[0]
@@ -228,6 +231,8 @@ async def run_level(url: str, pid: int | None, n: int, args,
             cpu_at_window = cpu_s(pid)
             for v in viewers:
                 v.window_start = window_start
+            if during is not None:
+                tasks.append(asyncio.create_task(during(viewers)))
             print(f"  t={now - t0:5.1f}s {playing}/{n} viewers play: the {args.seconds:.0f} s "
                   "window starts", flush=True)
         recent = [lat for s in stats for t, lat in s.latencies if t > now - 10]
@@ -452,9 +457,10 @@ def save(levels: list[dict], out: Path, args) -> list[dict]:
     """Merge into ``out``: a level replaces the stored level with the same N and label
     (the label names the server options, "default" for none)."""
     try:
-        stored = json.loads(out.read_text()).get("levels", [])
+        previous = json.loads(out.read_text())
     except (OSError, ValueError):
-        stored = []
+        previous = {}
+    stored = previous.get("levels", [])
     by_n = {(lv.get("label", "default"), lv["viewers"]): lv for lv in stored}
     by_n.update({(lv["label"], lv["viewers"]): lv for lv in levels})
     merged = [by_n[k] for k in sorted(by_n, key=lambda k: (k[0] != "default", k))]
@@ -473,6 +479,8 @@ def save(levels: list[dict], out: Path, args) -> list[dict]:
                      for label in dict.fromkeys(lv.get("label", "default") for lv in merged)},
         "levels": merged,
     }
+    # Other sections (e.g. "proxy", from bench.loadtest_proxy) are kept as they were.
+    doc = {**previous, **doc}
     out.write_text(json.dumps(doc, indent=1) + "\n")
     return merged
 

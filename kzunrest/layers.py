@@ -12,6 +12,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,7 +98,9 @@ def publish(payload: bytes, suffix: str, static_dir: Path = STATIC_DIR) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{digest}.{suffix}"
     if not target.exists():
-        tmp = target.with_suffix(".tmp")
+        # A temp name of this process's own: replicas behind `make serve` (or containers
+        # sharing a volume) may write the same file at the same moment.
+        tmp = folder / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         tmp.write_bytes(payload)
         tmp.replace(target)  # atomic: a browser never fetches half a file
     return f"{STATIC_URL}/generated/{target.name}"
