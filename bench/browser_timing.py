@@ -144,7 +144,8 @@ def _wait_quiet(page, quiet_ms: float = 400, timeout_s: float = 20) -> None:
     while time.monotonic() < deadline:
         if page.evaluate(
                 "(q) => { const B = window.__bench; const last = Math.max("
-                "(B.sent.at(-1) || [0])[0], (B.recv.at(-1) || [0])[0], (B.paints.at(-1) || [0])[0]);"
+                "(B.sent.at(-1) || [0])[0], (B.recv.at(-1) || [0])[0],"
+                " (B.paints.at(-1) || [0])[0]);"
                 " return performance.now() - last > q; }", quiet_ms):
             return
         time.sleep(0.05)
