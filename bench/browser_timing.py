@@ -31,6 +31,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 MAP = ".kzmap"
+# As bench.loadtest's servers: no file watcher (an edit in the checkout mid-run would reload
+# the app's modules under the page).
+SERVER_ENV = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
 
 # Signals common to every page: messages sent and received, key presses, paints, marks.
 INIT_SCRIPT = r"""
@@ -157,7 +160,7 @@ def cold_start(browser, data: Path | None, log, label: str) -> dict:
     first day painted. Every time is in ms from the moment the server process was started."""
     from tests.browser import streamlit_server
 
-    env = {"KZUNREST_DATA": str(data.resolve())} if data else None
+    env = {**SERVER_ENV, **({"KZUNREST_DATA": str(data.resolve())} if data else {})}
     context, page = _new_page(browser)
     t0 = time.time()
     with streamlit_server(env) as url:
@@ -342,7 +345,7 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print) -> d
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             out["cold"] = [cold_start(browser, None, log, "bundled")]
-            with streamlit_server() as url:
+            with streamlit_server(SERVER_ENV) as url:
                 out["arrow"] = arrow_steps(browser, url, log, pixels=False)
                 out["arrow_pixels"] = arrow_steps(browser, url, log, pixels=True)
                 out["play"] = play_fast(browser, url, play_seconds, log)

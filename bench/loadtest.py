@@ -66,7 +66,11 @@ def streamlit_server(tag: str, options: list[str] = ()):
     log_path = LOGS / f"loadtest-{tag}-{port}.log"
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
            "--server.port", str(port), "--server.headless", "true",
-           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"]
+           "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+           # No file watcher: an edit in the checkout during a run would unload the app's
+           # modules under the running sessions (KeyError on import), and the watcher's
+           # polling costs CPU; a deployed server does not watch its files either.
+           "--server.fileWatcherType", "none"]
     for opt in options:
         name, _, value = opt.partition("=")
         cmd += [f"--{name}", value]
