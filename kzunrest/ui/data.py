@@ -80,11 +80,15 @@ def day_index(_ds: Dataset, token: str, filters: select.Filters) -> dict:
                      events.groupby("event_date", sort=False).indices.items()}}
 
 
-def day_rows(_ds: Dataset, token: str, filters: select.Filters, day) -> pd.DataFrame:
-    """The filtered events of ``day`` (through the per-day index)."""
+def day_rows(_ds: Dataset, token: str, filters: select.Filters, day,
+             limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` filtered events of ``day`` (through the per-day index) and how many
+    there are: taking only the rows shown matters, 50,000 rows of a day cost most of a rerun."""
     events = filtered_events(_ds, token, filters)
     rows = day_index(_ds, token, filters)["rows"].get(day)
-    return events.iloc[rows] if rows is not None else events.iloc[:0]
+    if rows is None:
+        return events.iloc[:0], 0
+    return events.iloc[rows[:limit]], len(rows)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
