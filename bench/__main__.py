@@ -115,7 +115,9 @@ def run_loadtest(counts: list[int], budget_s: float, log) -> dict:
         return {"error": f"exit code {proc.returncode}; see {out.name}"}
     levels = [{k: lv[k] for k in ("viewers", "verdict", "why", "errors", "page_load_s",
                                   "filter_rerun_ms", "play_report_rerun_ms", "server_rss_mb",
-                                  "server_cpu_cores", "load_avg_1min", "when")}
+                                  "server_cpu_cores", "server_cpu_ms_per_request",
+                                  "load_avg_1min", "when")
+                  if k in lv}
               for lv in section["levels"] if lv["viewers"] in counts]
     return {"holds": section["holds"], "levels": levels,
             "passes_when": section["passes_when"], "exit_code": proc.returncode}
@@ -135,6 +137,11 @@ def server_reruns(res) -> dict:
         "filter_new_ms_median": round(statistics.median(new), 1) if new else None,
         "filter_new_ms_max": max(new) if new else None,
         "filter_seen_ms": seen[0] if seen else None,
+        # CPU time of the worker over the rerun: robust to other work on the machine.
+        "pause_cpu_ms_median": (round(statistics.median(s.get("cpu_ms", 0) for s in res.steps),
+                                      1) if res.steps else None),
+        "filter_new_cpu_ms_median": (round(statistics.median(
+            f.get("cpu_ms", 0) for f in res.filters if not f["repeat"]), 1) if new else None),
         "filters": res.filters,
     }
 

@@ -348,6 +348,8 @@ def summarize(viewers: list[Viewer], n: int, args, *, rss_before, rss_after, rss
                 "max": _r(max(xs) if xs else None, 1000)}
 
     runs = sum(s.full_runs + s.fragment_runs for s in stats)
+    start = viewers[0].window_start if viewers else None
+    answered = sum(1 for s in stats for t, _ in s.latencies if start and t >= start)
     return {
         "viewers": n,
         "seconds": args.seconds,
@@ -388,10 +390,16 @@ def summarize(viewers: list[Viewer], n: int, args, *, rss_before, rss_after, rss
         "server_mb_per_session": _r(per_session, nd=2),
         # CPU of the server process from the moment every viewer had its page to the end.
         "server_cpu_cores": _r(server_cpu_cores, nd=2),
+        # Server CPU per request answered in that span (static files served included): what
+        # one process's single core allows, whatever else the machine runs.
+        "server_cpu_ms_per_request": (_r(server_cpu_cores * window * 1000 / answered)
+                                      if server_cpu_cores is not None and window and answered
+                                      else None),
         "client_cpu_cores": round(client_cpu / wall, 2),
         "client_loop_lag_ms": {"p95": _r(percentile(lag, 0.95), 1000),
                                "max": _r(max(lag) if lag else None, 1000)},
         "wall_s": round(wall, 1),
+        "window_s": _r(window, nd=1),
         "all_loaded_after_s": _r(all_playing_after, nd=1),
         # The machine's 1-minute load average before and after: other work on the same CPUs
         # slows the server down (compare with the number of CPUs).
