@@ -168,7 +168,8 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     deck_bytes, spec = deck_payload(at)
     refs = static_refs(spec)
-    emit(event="cold", ms=round(cold_ms, 1), cpu_ms=round(cold_cpu_ms, 1), deck_bytes=deck_bytes, rerun_bytes=sizes[-1])
+    emit(event="cold", ms=round(cold_ms, 1), cpu_ms=round(cold_cpu_ms, 1), deck_bytes=deck_bytes,
+         rerun_bytes=sizes[-1])
 
     kz = args.impl == "kzunrest"
     for day in args.days.split(","):
