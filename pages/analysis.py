@@ -37,5 +37,5 @@ if day is not None:
                "Charts export as PNG or SVG from their ⋯ menu.")
 
 st.subheader("Events")
-events_table.render(events)
+events_table.render(events, ds.disputes)
 events_table.downloads(events)

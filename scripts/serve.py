@@ -26,6 +26,7 @@ import socket
 import string
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -347,12 +348,24 @@ def serving(replicas: int = 2, run_dir: Path | None = None, env: dict | None = N
             port: int | None = None):
     """``make serve`` for a test or a benchmark: a fresh run folder, a free port on
     127.0.0.1; stopped on exit."""
+    own_dir = run_dir is None
     run_dir = run_dir or RUN_DIR / f"session-{os.getpid()}-{secrets.token_hex(3)}"
+    # A SIGTERM (e.g. `timeout`) ends this process through the `finally` below, so the
+    # replicas (in sessions of their own) and nginx do not outlive it.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     s = start(replicas, port or free_port(), run_dir, env=env, listen_host="127.0.0.1")
+    ok = False
     try:
         yield s
+        ok = True
     finally:
         stop(run_dir, quiet=True)
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+        if ok and own_dir:
+            shutil.rmtree(run_dir, ignore_errors=True)  # kept (with its logs) on a failure
 
 
 def main(argv: list[str] | None = None) -> int:
