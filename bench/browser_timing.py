@@ -330,9 +330,13 @@ def play_fast(browser, url: str, seconds: float, log) -> dict:
             "page_errors": errors}
 
 
-def run(play_seconds: float = 60, cold_data: Path | None = None, log=print) -> dict:
-    """All browser measurements: one server on the bundled data (cold start, keys, Play),
-    then a cold start on ``cold_data``."""
+PARTS = ("cold", "arrow", "pixels", "play")
+
+
+def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
+        parts: tuple[str, ...] = PARTS) -> dict:
+    """The browser measurements: one server on the bundled data (cold start, keys, Play),
+    then a cold start on ``cold_data``; ``parts`` picks among them."""
     from playwright.sync_api import sync_playwright
 
     from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
@@ -344,12 +348,15 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print) -> d
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            out["cold"] = [cold_start(browser, None, log, "bundled")]
+            out["cold"] = [cold_start(browser, None, log, "bundled")] if "cold" in parts else []
             with streamlit_server(SERVER_ENV) as url:
-                out["arrow"] = arrow_steps(browser, url, log, pixels=False)
-                out["arrow_pixels"] = arrow_steps(browser, url, log, pixels=True)
-                out["play"] = play_fast(browser, url, play_seconds, log)
-            if cold_data is not None:
+                if "arrow" in parts:
+                    out["arrow"] = arrow_steps(browser, url, log, pixels=False)
+                if "pixels" in parts:
+                    out["arrow_pixels"] = arrow_steps(browser, url, log, pixels=True)
+                if "play" in parts:
+                    out["play"] = play_fast(browser, url, play_seconds, log)
+            if cold_data is not None and "cold" in parts:
                 out["cold"].append(cold_start(browser, cold_data, log, cold_data.name))
         finally:
             browser.close()
@@ -368,9 +375,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--play", type=float, default=60)
     ap.add_argument("--cold-data", type=Path, help="a dataset folder for a second cold start")
+    ap.add_argument("--parts", default=",".join(PARTS),
+                    help=f"a comma list among {', '.join(PARTS)}")
     args = ap.parse_args(argv)
     result = run(args.play, args.cold_data,
-                 log=lambda m: print(m, file=sys.stderr, flush=True))
+                 log=lambda m: print(m, file=sys.stderr, flush=True),
+                 parts=tuple(args.parts.split(",")))
     print(json.dumps(result), flush=True)
     return 0
 
