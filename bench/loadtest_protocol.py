@@ -158,7 +158,7 @@ class Viewer:
         self.fragment_id: str | None = None
         self.map_data: dict | None = None
         self.widgets: dict[str, tuple[str, list[str]]] = {}  # key -> (widget id, options)
-        self.day: str | None = None
+        self.day: dt.date | None = None
         self.fetched: set[str] = set()
         self.map_version = 0  # bumped by each map component received
         self.static_tasks: list[asyncio.Task] = []
@@ -200,9 +200,10 @@ class Viewer:
                 self.fragment_id = delta.fragment_id or None
                 self.map_data = data
                 self.map_version += 1
-                self.day = data["spec"]["days"][data["playback"]["day"]]
+                # A date, as bench.loadtest_proxy's failover check reads it.
+                self.day = dt.date.fromisoformat(data["spec"]["days"][data["playback"]["day"]])
                 if len(self.stats.days_reported) < 8:
-                    self.stats.days_reported.append(self.day)
+                    self.stats.days_reported.append(self.day.isoformat())
         elif etype == "multiselect":
             key = el.multiselect.id.rsplit("-", 1)[-1]
             self.widgets[key] = (el.multiselect.id, list(el.multiselect.options))
