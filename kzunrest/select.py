@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 
@@ -193,6 +194,33 @@ def events_timeline(events: pd.DataFrame, day: dt.date) -> dict[str, int]:
         "regions": int(so_far["admin1"].nunique()),
         "fatalities_today": int(events.loc[events["event_date"] == d, "fatalities"].sum()),
     }
+
+
+def timeline_by_day(events: pd.DataFrame, days: list[dt.date]) -> dict[dt.date, dict[str, int]]:
+    """:func:`events_timeline` for every day of ``days`` in one pass over the events (a
+    rerun on a new day then looks its counts up instead of scanning every event).
+
+    >>> ev = pd.DataFrame({"admin1": ["A", "B", "A"], "fatalities": [1.0, None, 2.0],
+    ...                    "event_date": pd.to_datetime(["2022-01-01", "2022-01-02",
+    ...                                                  "2022-01-02"])})
+    >>> days = [dt.date(2022, 1, 1), dt.date(2022, 1, 2), dt.date(2022, 1, 3)]
+    >>> by_day = timeline_by_day(ev, days)
+    >>> by_day[days[1]] == events_timeline(ev, days[1])
+    True
+    >>> by_day[days[2]]
+    {'today': 0, 'so_far': 3, 'regions': 2, 'fatalities_today': 0}
+    """
+    index = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
+    dates = events["event_date"]
+    per_day = dates.value_counts().reindex(index, fill_value=0)
+    before = int((dates < index[0]).sum()) if len(index) else 0
+    so_far = per_day.cumsum() + before
+    onset = np.sort(events.groupby("admin1")["event_date"].min().to_numpy())
+    regions = np.searchsorted(onset, index.to_numpy(), side="right")
+    deaths = events.groupby("event_date")["fatalities"].sum().reindex(index, fill_value=0)
+    return {d: {"today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
+                "regions": int(regions[i]), "fatalities_today": int(deaths.iloc[i])}
+            for i, d in enumerate(days)}
 
 
 def sites_on(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kzunrest import select
 from kzunrest.dataset import Dataset
 from kzunrest.ui.text import md
 
@@ -26,7 +25,7 @@ def render(ds: Dataset, *, with_summary: bool = True) -> None:
     """Title, and on the Map page the summary with the data's own dates."""
     page_title(ds.settings.get("title") or ds.folder.name)
     if with_summary:
-        disputes = getattr(ds, "disputes", None)
-        parts = [ds.settings.get("summary", "").strip(),
-                 select.spread_sentence(ds.events, len(ds.regions), disputes)]
+        from kzunrest.ui.data import dataset_token, spread_line
+
+        parts = [ds.settings.get("summary", "").strip(), spread_line(ds, dataset_token(ds))]
         st.caption(md(" ".join(p for p in parts if p)))

@@ -14,7 +14,7 @@ from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.map_spec import SPEEDS_MS
 from kzunrest.ui import events_table, export_view, header, state
-from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_spec_for
+from kzunrest.ui.data import dataset_token, day_panel, day_rows, filtered_events, map_spec_for
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import component_data, map_component
 from kzunrest.ui.text import link, md
@@ -120,7 +120,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
             on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
                         present=present)
         if not present:
-            todays_events(events, day)
+            todays_events(*day_rows(ds, dataset_token(ds), filters, day, DAY_TABLE_ROWS), day)
             export_view.render(ds, events, {**data, "playback": {**data["playback"],
                                                                   "playing": False}}, day)
 
@@ -193,16 +193,16 @@ DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
                "sub_event_type", "fatalities", "notes", "source", "source_url"]
 
 
-def todays_events(events: pd.DataFrame, day: dt.date) -> None:
-    """The selected day's events with their sources (points in one town overlap on the map)."""
-    todays = events[events["event_date"] == pd.Timestamp(day)]
-    with st.expander(f"{len(todays):,} events on {day:%d %B} with their sources",
+def todays_events(todays: pd.DataFrame, total: int, day: dt.date) -> None:
+    """The selected day's events with their sources (points in one town overlap on the map):
+    ``todays`` holds the first rows of the ``total``."""
+    with st.expander(f"{total:,} events on {day:%d %B} with their sources",
                      expanded=False):
         # A table is sent whole even while folded: cap it, the Analysis page has them all.
         st.dataframe(events_table.shown_table(todays.head(DAY_TABLE_ROWS), DAY_COLUMNS),
                      column_config=events_table.COLUMNS, hide_index=True, key=state.DAY_TABLE)
-        if len(todays) > DAY_TABLE_ROWS:
-            st.caption(f"The first {DAY_TABLE_ROWS} of {len(todays):,}; the Analysis page "
+        if total > len(todays):
+            st.caption(f"The first {len(todays)} of {total:,}; the Analysis page "
                        "lists every event.")
 
 
