@@ -476,4 +476,3 @@ def test_the_analysis_table_shows_how_sure_each_event_is(page, server):
     grid.hover()
     page.mouse.wheel(3000, 0)
     grid.screenshot(path=ARTIFACTS / "analysis-certainty.png")
-    assert page.console_errors == []
