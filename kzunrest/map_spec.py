@@ -74,14 +74,12 @@ def _day_context(ds: Dataset, days: list[dt.date]) -> list[dict]:
     out = []
     for d in days:
         here = select.contingents_on(ds.contingents, d)
-        people = here["personnel"].dropna()
         emergency = select.active_on(ds.emergency, d, "start_date", "end_date", "end_time")
         blackout = select.active_on(ds.blackout, d, "start_date", "end_date", "end_time")
         out.append({
             "date": d.isoformat(), "label": f"{d:%a %d %b %Y}",
             "today": 0, "so_far": 0, "regions": 0, "regions_total": int(len(ds.regions)),
             "contingents": int(len(here)),
-            "personnel": int(people.sum()) if len(people) else None,
             "emergency": int(len(emergency)),
             "blackout": _places(blackout),
         })
