@@ -48,7 +48,7 @@ def page(browser):
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     pg.on("dialog", lambda d: (pg.console_errors.append("dialog: " + d.message), d.dismiss()))
     pg.on("request", lambda r: "127.0.0.1" not in r.url
-          and not r.url.startswith(("data:", "file:"))
+          and not r.url.startswith(("data:", "file:", "blob:"))
           and pg.outside_requests.append(r.url))
     yield pg
     context.close()
