@@ -15,8 +15,9 @@ COPY data ./data
 COPY static ./static
 COPY .streamlit ./.streamlit
 
-# static/generated/ is written at run time (content-hashed layer files).
-RUN useradd --create-home viewer && mkdir -p static/generated && chown -R viewer static
+# static/generated/ is written at run time (content-hashed layer files), .cache/ too (the
+# checked dataset, KZUNREST_CACHE).
+RUN useradd --create-home viewer && mkdir -p static/generated .cache && chown -R viewer static .cache
 USER viewer
 
 EXPOSE 8501

@@ -22,7 +22,7 @@ from kzunrest import importer, schemas, vocab
 from kzunrest import regions as regions_mod
 from kzunrest.errors import DataError, Problem
 from kzunrest.gazetteer import read_gazetteer
-from kzunrest.tables import read_table_bytes
+from kzunrest.tables import one_chunk, read_table_bytes
 
 COLUMNS = [
     "event_id_cnty", "event_date", "event_time", "time_precision", "event_type",
@@ -143,7 +143,7 @@ def read_events(source: Path | str | bytes, *, folder: Path, name: str | None = 
     if dates.utc.any():
         _to_local_time(frame, dates, ctx, notices)
     keep = COLUMNS + [c for c in OPTIONAL_COLUMNS if c in frame.columns] + ["geocoded"]
-    return LoadResult(frame[keep], fmt, colmap, notices, left_out, reasons)
+    return LoadResult(one_chunk(frame[keep]), fmt, colmap, notices, left_out, reasons)
 
 
 def summarize(result: LoadResult, name: str) -> str:

