@@ -42,24 +42,68 @@ def day_number(dates: pd.Series | pd.Timestamp | dt.date,
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """Events matching the filters (regions, types, actors, dates, precise locations, two or
     more independent sources)."""
-    keep = pd.Series(True, index=events.index)
-    if filters.regions:
-        keep &= events["admin1"].isin(filters.regions)
-    if filters.types:
-        keep &= events["event_type"].isin(filters.types)
-    if filters.subtypes:
-        keep &= events["sub_event_type"].isin(filters.subtypes)
+    return events.iloc[select_positions(events, filters)]
+
+
+def select_positions(events: pd.DataFrame, filters: Filters,
+                     index: FilterIndex | None = None) -> np.ndarray:
+    """Positions (0-based, in order) of the events matching the filters. With the events'
+    :class:`FilterIndex` the test runs over integer codes: a few milliseconds at 10^6
+    events, where comparing the text of every event took hundreds."""
+    index = index or FilterIndex(events)
+    keep = np.ones(len(events), dtype=bool)
+    for column, values in (("admin1", filters.regions), ("event_type", filters.types),
+                           ("sub_event_type", filters.subtypes)):
+        if values:
+            keep &= index.isin(column, values)
     if filters.actors:
-        keep &= events["actor1"].isin(filters.actors) | events["actor2"].isin(filters.actors)
+        keep &= index.isin("actor1", filters.actors) | index.isin("actor2", filters.actors)
     if filters.start:
-        keep &= events["event_date"] >= pd.Timestamp(filters.start)
+        keep &= index.dates() >= np.datetime64(pd.Timestamp(filters.start))
     if filters.end:
-        keep &= events["event_date"] <= pd.Timestamp(filters.end)
+        keep &= index.dates() <= np.datetime64(pd.Timestamp(filters.end))
     if filters.precise_only:
-        keep &= events["geo_precision"] == 1
+        keep &= index.precise()
     if filters.well_sourced:
-        keep &= independent_sources(events) >= 2
-    return events[keep]
+        keep &= index.well_sourced()
+    return np.flatnonzero(keep)
+
+
+class FilterIndex:
+    """What the filters test, per event, as numpy arrays computed once per column on first
+    use: text columns as codes into their distinct values, dates, precise, sources. Built
+    once per dataset and shared (read-only) by every filter set."""
+
+    def __init__(self, events: pd.DataFrame):
+        self._events = events
+        self._codes: dict[str, tuple[np.ndarray, pd.Index]] = {}
+        self._cache: dict[str, np.ndarray] = {}
+
+    def isin(self, column: str, values) -> np.ndarray:
+        if column not in self._codes:
+            codes, uniques = pd.factorize(self._events[column])
+            self._codes[column] = (codes, pd.Index(uniques))
+        codes, uniques = self._codes[column]
+        table = np.append(uniques.isin(list(values)), False)  # code -1 (missing) never
+        return table[codes]
+
+    def _memo(self, name: str, build) -> np.ndarray:
+        if name not in self._cache:
+            self._cache[name] = build()
+        return self._cache[name]
+
+    def dates(self) -> np.ndarray:
+        return self._memo("dates", lambda: self._events["event_date"].to_numpy(
+            dtype="datetime64[ns]"))
+
+    def precise(self) -> np.ndarray:
+        # A missing precision is not "precise".
+        return self._memo("precise", lambda: (self._events["geo_precision"] == 1)
+                          .fillna(False).to_numpy(dtype=bool))
+
+    def well_sourced(self) -> np.ndarray:
+        return self._memo("well_sourced", lambda: (independent_sources(self._events) >= 2)
+                          .to_numpy())
 
 
 def onset_by_region(events: pd.DataFrame) -> pd.Series:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -47,7 +48,7 @@ def dataset_token(ds: Dataset) -> str:
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFiles:
     """Static files for the map, written once per dataset and filter set."""
-    return layers.build_map_files(_ds, filtered_events(_ds, token, filters))
+    return layers.build_map_files(_ds, map_events(_ds, token, filters))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -55,7 +56,7 @@ def map_spec_for(_ds: Dataset, token: str, filters: select.Filters, shown: tuple
                  basemap: str, first, last, highlight: tuple[str, ...]) -> dict:
     """The map the browser plays, built once per dataset, filters, layers and basemap (the
     caller sets the camera, which is not part of the key)."""
-    events = filtered_events(_ds, token, filters)
+    events = map_events(_ds, token, filters)
     picked = _ds.events[_ds.events["event_id_cnty"].isin(highlight)] if highlight else None
     return map_spec.build_map_spec(_ds, map_files(_ds, token, filters), events,
                                    shown=list(shown), basemap=basemap,
@@ -73,9 +74,9 @@ def csto_rows(_ds: Dataset, token: str, day) -> tuple[list[dict], list[dict]]:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def day_index(_ds: Dataset, token: str, filters: select.Filters) -> dict:
     """Per dataset and filters, once: each day's counts and the positions of its events in
-    ``filtered_events`` (a rerun on a new day looks them up instead of scanning every event:
+    ``map_events`` (a rerun on a new day looks them up instead of scanning every event:
     at 10^6 events a scan per rerun cost most of it). Shared and read-only, like the frame."""
-    events = filtered_events(_ds, token, filters)
+    events = map_events(_ds, token, filters)
     days = _ds.days()
     return {"counts": select.timeline_by_day(events, days),
             "rows": {ts.date(): rows for ts, rows in
@@ -86,11 +87,11 @@ def day_rows(_ds: Dataset, token: str, filters: select.Filters, day,
              limit: int | None = None) -> tuple[pd.DataFrame, int]:
     """The first ``limit`` filtered events of ``day`` (through the per-day index) and how many
     there are: taking only the rows shown matters, 50,000 rows of a day cost most of a rerun."""
-    events = filtered_events(_ds, token, filters)
     rows = day_index(_ds, token, filters)["rows"].get(day)
     if rows is None:
-        return events.iloc[:0], 0
-    return events.iloc[rows[:limit]], len(rows)
+        return _ds.events.iloc[:0], 0
+    # Every column of only the rows shown, from the dataset's own frame.
+    return _ds.events.iloc[filtered_positions(_ds, token, filters)[rows[:limit]]], len(rows)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
@@ -104,7 +105,7 @@ def day_panel(_ds: Dataset, token: str, filters: select.Filters, day) -> dict:
     """What "On this day" shows, computed once per dataset, filters and day."""
     counts = day_index(_ds, token, filters)["counts"].get(day)
     if counts is None:  # a day outside the calendar
-        counts = select.events_timeline(filtered_events(_ds, token, filters), day)
+        counts = select.events_timeline(map_events(_ds, token, filters), day)
     return {
         "counts": counts,
         "contingents": select.contingents_on(_ds.contingents, day),
@@ -121,8 +122,40 @@ def actor_options(_ds: Dataset, token: str) -> list[str]:
     return sorted((set(ev["actor1"].unique()) | set(ev["actor2"].unique())) - {""})
 
 
+@st.cache_resource(show_spinner=False, max_entries=8)
+def filter_index(_ds: Dataset, token: str) -> select.FilterIndex:
+    """The events' filter columns as codes, once per dataset (shared, read-only)."""
+    return select.FilterIndex(_ds.events)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def filtered_positions(_ds: Dataset, token: str, filters: select.Filters) -> np.ndarray:
+    """Positions in ``_ds.events`` of the events the filters keep (a few ms at 10^6)."""
+    return select.select_positions(_ds.events, filters, filter_index(_ds, token))
+
+
 @st.cache_resource(show_spinner=False, max_entries=32)
 def filtered_events(_ds: Dataset, token: str, filters: select.Filters):
-    """The events the filters keep. A shared read-only frame: callers never mutate it (with a
-    million events, a copy per rerun would cost more than the whole frame)."""
-    return select.select_events(_ds.events, filters)
+    """The events the filters keep, every column. A shared read-only frame: callers never
+    mutate it (with a million events, a copy per rerun would cost more than the whole
+    frame). The map page takes :func:`map_events` instead."""
+    return _ds.events.iloc[filtered_positions(_ds, token, filters)]
+
+
+# What the map, the day summaries and the GIF read of the events when there are too many
+# to draw one by one (layers.MAX_POINTS): taking the notes and sources of half a million
+# events cost most of a filter change and none of it was drawn.
+MAP_COLUMNS = ["event_id_cnty", "event_date", "event_date_end", "event_type", "admin1",
+               "location", "latitude", "longitude", "fatalities", "geo_precision"]
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def map_events(_ds: Dataset, token: str, filters: select.Filters):
+    """The events the filters keep, as the map needs them: every column when they are few
+    enough to be drawn one by one, else only :data:`MAP_COLUMNS` (same rows, same order
+    as :func:`filtered_events`). Shared and read-only."""
+    positions = filtered_positions(_ds, token, filters)
+    if len(positions) <= layers.MAX_POINTS:
+        return _ds.events.iloc[positions]
+    columns = [c for c in MAP_COLUMNS if c in _ds.events.columns]
+    return _ds.events[columns].iloc[positions]

@@ -14,7 +14,7 @@ from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.map_spec import SPEEDS_MS
 from kzunrest.ui import events_table, export_view, header, state
-from kzunrest.ui.data import dataset_token, day_panel, day_rows, filtered_events, map_spec_for
+from kzunrest.ui.data import dataset_token, day_panel, day_rows, map_events, map_spec_for
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import component_data, map_component
 from kzunrest.ui.text import link, md
@@ -95,7 +95,7 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         _write_link(ds, view)
         day = view.day
         st.session_state[state.DAY] = day  # read by the other pages' "selected day" rules
-        events = filtered_events(ds, dataset_token(ds), filters)
+        events = map_events(ds, dataset_token(ds), filters)  # the GIF reads MAP_COLUMNS
         left, right = st.columns([3, 1.25])
         with left:
             picked = st.session_state.get(state.HIGHLIGHT) or []
