@@ -26,12 +26,15 @@ import os
 import shutil
 import time
 import uuid
+import weakref
+from collections.abc import Callable
 from dataclasses import fields
 from importlib import metadata
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
+import pyarrow.parquet as pq
 
 from kzunrest.dataset import Calendar, Dataset, read_dataset
 from kzunrest.errors import Problem
@@ -92,6 +95,57 @@ def dataset_key(folder: Path) -> str:
     return h.hexdigest()
 
 
+# The entry each dataset object was read from or written to: what :func:`disk_memo` keeps its
+# values in. An upload (Dataset.with_events) is another object, never registered here.
+_ENTRIES: dict[int, tuple[weakref.ref, Path]] = {}
+
+
+def _register(ds: Dataset, entry: Path) -> Dataset:
+    for k in [k for k, (ref, _) in _ENTRIES.items() if ref() is None]:
+        del _ENTRIES[k]
+    _ENTRIES[id(ds)] = (weakref.ref(ds), entry)
+    return ds
+
+
+def entry_of(ds: Dataset) -> Path | None:
+    """The cache entry ``ds`` was read from or written to (None for an upload, or with the
+    cache off)."""
+    hit = _ENTRIES.get(id(ds))
+    return hit[1] if hit is not None and hit[0]() is ds else None
+
+
+def disk_memo(ds: Dataset, name: str, build: Callable[[], object],
+              valid: Callable[[object], bool] = lambda value: True):
+    """``build()`` once per cache entry and ``name``, kept as JSON in the entry's ``memo/``
+    (so its key covers the dataset's files and the code): what the first map of a restart
+    needs without computing it again (boundary files, CSTO rows, the default map files).
+    The value must survive JSON (tuples come back as lists); ``valid`` may refuse a kept
+    value (a static file since deleted). A dataset with no entry just builds."""
+    entry = entry_of(ds)
+    if entry is None:
+        return build()
+    path = entry / "memo" / f"{hashlib.sha256(name.encode()).hexdigest()[:32]}.json"
+    try:
+        digest, _, text = path.read_text(encoding="utf-8").partition("\n")
+        if hashlib.sha256(text.encode()).hexdigest() == digest:
+            value = json.loads(text)
+            if valid(value):
+                return value
+    except (OSError, ValueError):
+        pass
+    value = build()
+    try:
+        text = json.dumps(value, ensure_ascii=False)
+        path.parent.mkdir(exist_ok=True)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        tmp.write_text(hashlib.sha256(text.encode()).hexdigest() + "\n" + text,
+                       encoding="utf-8")
+        tmp.replace(path)
+    except (OSError, TypeError, ValueError) as err:  # unwritable, or not JSON: just serve it
+        log.warning("dataset cache: cannot keep %s (%s)", name, err)
+    return value
+
+
 def load_dataset(folder: Path, cache: Path | None = None) -> Dataset:
     """:func:`kzunrest.dataset.read_dataset`, through the disk cache.
 
@@ -103,34 +157,80 @@ def load_dataset(folder: Path, cache: Path | None = None) -> Dataset:
     if cache is None:
         return read_dataset(folder)
     try:
-        key = dataset_key(folder)
+        stats = _stats(folder)
+        guess = _entry_by_stats(cache, folder, stats)
+        # Hashing half a gigabyte and reading the entry both take about a second: the entry
+        # whose manifest names these very files (size, time) is read while the hash runs,
+        # and used only if the hash then gives its key.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            hashing = pool.submit(dataset_key, folder)
+            early = _try_read(guess, folder) if guess is not None else None
+            key = hashing.result()
     except OSError as err:  # an unreadable file: read_dataset says which, line and all
         log.warning("dataset cache: cannot hash %s (%s); reading it in full", folder, err)
         return read_dataset(folder)
     entry = cache / key[:32]
+    if early is not None and early[1] == key and guess == entry:
+        os.utime(entry)  # recently used: kept when older entries are dropped
+        return _register(early[0], entry)
     if entry.is_dir():
-        try:
-            ds = _read_entry(entry, folder, key)
-            os.utime(entry)  # recently used: kept when older entries are dropped
-            return ds
-        except Exception as err:  # noqa: BLE001 - any damage means: read the folder again
-            log.warning("dataset cache: entry %s unusable (%s: %s); reading %s in full",
-                        entry.name, type(err).__name__, err, folder)
-            shutil.rmtree(entry, ignore_errors=True)
+        found = _try_read(entry, folder)
+        if found is not None and found[1] == key:
+            os.utime(entry)
+            return _register(found[0], entry)
+        log.warning("dataset cache: entry %s unusable; reading %s in full", entry.name,
+                    folder)
+        shutil.rmtree(entry, ignore_errors=True)
     ds = read_dataset(folder)
+    if dataset_key(folder) != key:  # a file changed while it was read: keep nothing
+        log.warning("dataset cache: %s changed while it was read; not kept", folder)
+        return ds
     try:
-        _write_entry(cache, entry, ds, key)
+        _write_entry(cache, entry, ds, key, stats)
         _prune(cache, keep=entry)
     except OSError as err:  # a read-only disk or a full one: serve without the cache
         log.warning("dataset cache: cannot write %s (%s)", entry, err)
-    return ds
+        return ds
+    return _register(ds, entry)
+
+
+def _stats(folder: Path) -> dict[str, list[int]]:
+    return {p.name: [st.st_size, st.st_mtime_ns] for p in sorted(Path(folder).iterdir())
+            if p.is_file() for st in [p.stat()]}
+
+
+def _entry_by_stats(cache: Path, folder: Path, stats: dict) -> Path | None:
+    """The entry written from ``folder`` when its files had these sizes and times (a
+    guess, confirmed by the key)."""
+    if not cache.is_dir():
+        return None
+    for entry in cache.iterdir():
+        if entry.name.startswith(".") or not entry.is_dir():
+            continue
+        try:
+            manifest = json.loads((entry / "manifest.json").read_text())
+        except (OSError, ValueError):
+            continue
+        if manifest.get("folder") == str(folder) and manifest.get("stats") == stats:
+            return entry
+    return None
+
+
+def _try_read(entry: Path, folder: Path) -> tuple[Dataset, str] | None:
+    """The entry's dataset and key, or None (logged) when it is damaged."""
+    try:
+        return _read_entry(entry, folder)
+    except Exception as err:  # noqa: BLE001 - any damage means: read the folder again
+        log.warning("dataset cache: entry %s unusable (%s: %s)", entry.name,
+                    type(err).__name__, err)
+        return None
 
 
 def _frame_path(entry: Path, name: str) -> Path:
     return entry / f"{name}.parquet"
 
 
-def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str) -> None:
+def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str, stats: dict) -> None:
     if entry.exists():
         return
     cache.mkdir(parents=True, exist_ok=True)
@@ -145,6 +245,7 @@ def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str) -> None:
         manifest = {
             "key": key,
             "folder": str(ds.folder),
+            "stats": stats,
             "written": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
             "rows": len(ds.events),
             "load": {"source_format": load.source_format, "column_map": load.column_map,
@@ -166,9 +267,11 @@ def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _read_entry(entry: Path, folder: Path, key: str) -> Dataset:
+def _read_entry(entry: Path, folder: Path) -> tuple[Dataset, str]:
+    """The dataset kept in ``entry`` and the key its manifest names (the caller compares
+    it with the folder's); any damage raises."""
     manifest = json.loads((entry / "manifest.json").read_text())
-    if manifest.get("key") != key:
+    if manifest.get("key", "")[:32] != entry.name:
         raise ValueError("the manifest names another key")
     listed = manifest["files"]
     expected = {"events", "regions", *_FRAMES}
@@ -180,7 +283,9 @@ def _read_entry(entry: Path, folder: Path, key: str) -> Dataset:
     bad = [f for f, d in digests.items() if d != listed[f]]
     if bad:
         raise ValueError(f"content differs from the manifest: {', '.join(sorted(bad))}")
-    events = one_chunk(pd.read_parquet(_frame_path(entry, "events")))
+    # ParquetFile.read: one chunk per column (read_parquet gave eight, and making them one
+    # copied half a gigabyte of notes).
+    events = one_chunk(pq.ParquetFile(_frame_path(entry, "events")).read().to_pandas())
     if len(events) != manifest["rows"]:
         raise ValueError(f"{len(events)} events, the manifest says {manifest['rows']}")
     frames = {name: pd.read_parquet(_frame_path(entry, name)) for name in _FRAMES}
@@ -196,7 +301,7 @@ def _read_entry(entry: Path, folder: Path, key: str) -> Dataset:
                and f.name != "country"]
     if missing:
         raise ValueError(f"missing {missing}")
-    return ds
+    return ds, manifest["key"]
 
 
 def _prune(cache: Path, keep: Path) -> None:

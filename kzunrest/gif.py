@@ -25,6 +25,7 @@ from PIL import Image
 from pyproj import Transformer
 
 from kzunrest import layers, select
+from kzunrest.playback import gif_days  # noqa: F401 - the CLI's default span
 from kzunrest.dataset import Dataset
 from kzunrest.vocab import type_colors
 
@@ -361,12 +362,6 @@ def _palette_gif(frames: list[np.ndarray], out: Path, seconds_per_frame: float,
     images[0].save(out, format="GIF", save_all=True, append_images=images[1:],
                    duration=max(int(round(seconds_per_frame * 1000)), 20), loop=0,
                    optimize=False, disposal=1)
-
-
-def gif_days(ds: Dataset) -> tuple[dt.date, dt.date]:
-    """The days a GIF covers unless told otherwise: from the day the map opens on to the
-    dataset's last day."""
-    return ds.default_day, ds.last_day
 
 
 def render_gif(ds: Dataset, out: Path, start: dt.date, end: dt.date, *,

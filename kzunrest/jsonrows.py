@@ -83,9 +83,19 @@ def json_floats(values) -> pa.Array:
 
 def per_value(values, text: Callable[[object], str]) -> pa.Array:
     """``text(value)`` computed once per distinct value (factorized), taken for each row."""
-    if not isinstance(values, pd.MultiIndex):  # a MultiIndex: one tuple of values per row
-        values = pd.Series(values)
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    if isinstance(values, pd.MultiIndex):  # one tuple of values per row
+        # Each level factorized alone, then the pairs of codes: factorizing the tuples
+        # themselves cost a Python tuple per row.
+        levels = [pd.factorize(values.get_level_values(i), use_na_sentinel=False)
+                  for i in range(values.nlevels)]
+        combined = np.zeros(len(values), dtype=np.int64)
+        for codes, uniques in levels:
+            combined = combined * len(uniques) + codes
+        _, firsts, codes = np.unique(combined, return_index=True, return_inverse=True)
+        table = np.array([text(tuple(u[c[i]] for c, u in levels)) for i in firsts],
+                         dtype=object)
+        return pa.array(table[codes] if len(table) else np.array([], dtype=object), type=TEXT)
+    codes, uniques = pd.factorize(pd.Series(values), use_na_sentinel=False)
     table = np.array([text(v) for v in uniques], dtype=object)
     return pa.array(table[codes] if len(table) else np.array([], dtype=object), type=TEXT)
 

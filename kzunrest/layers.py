@@ -27,7 +27,7 @@ import pyarrow as pa
 import pydeck as pdk
 import shapely
 
-from kzunrest import jsonrows, select
+from kzunrest import dataset_cache, jsonrows, select
 from kzunrest.dataset import Dataset
 from kzunrest.settings import PROJECT_ROOT
 from kzunrest.vocab import type_colors
@@ -104,6 +104,12 @@ def publish(payload: bytes | list, suffix: str, static_dir: Path = STATIC_DIR) -
                 fh.write(piece)
         tmp.replace(target)  # atomic: a browser never fetches half a file
     return f"{STATIC_URL}/generated/{target.name}"
+
+
+def published(url: str, static_dir: Path = STATIC_DIR) -> bool:
+    """Whether the file behind a URL of :func:`publish` is (still) on disk."""
+    prefix = f"{STATIC_URL}/generated/"
+    return url.startswith(prefix) and (static_dir / "generated" / url[len(prefix):]).is_file()
 
 
 def _dumps(obj) -> bytes:
@@ -267,10 +273,21 @@ def source_links(names: str, urls: str) -> list[list[str]]:
     return [[label, u] for u in url_list] or ([[label, ""]] if name_list else [])
 
 
+GROUPED_FOOT = "Grouped by place and day; the table on the Analysis page lists each one."
+
+
 def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str],
                        first: dt.date) -> list[dict]:
     """One row per place (to about 1 km), day and type, with the number of events: what the
-    map draws when there are more than ``MAX_POINTS`` events."""
+    map draws when there are more than ``MAX_POINTS`` events (the rows of
+    :func:`grouped_event_table`, as dicts)."""
+    return json.loads(jsonrows.json_list(grouped_event_table(events, colors, first)))
+
+
+def grouped_event_table(events: pd.DataFrame, colors: dict[str, str],
+                        first: dt.date) -> pa.Array:
+    """:func:`grouped_event_rows` as JSON text per row, written column by column (a dict
+    per group cost half a second for the 20,000 groups of 10^6 events)."""
     frame = pd.DataFrame({
         "latitude": events["latitude"].astype(float).round(2),
         "longitude": events["longitude"].astype(float).round(2),
@@ -283,22 +300,33 @@ def grouped_event_rows(events: pd.DataFrame, colors: dict[str, str],
         events=("event_id_cnty", "size"), first_id=("event_id_cnty", "first"),
         admin1=("admin1", "first"), location=("location", "first"),
         deaths=("fatalities", "sum")).reset_index()
-    day = select.day_number(groups["event_date"], first).astype(int).tolist()
-    rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in groups["event_type"].unique()}
-    radius = (5 + 2.5 * np.log2(groups["events"].to_numpy())).round(2).tolist()
-    rows = []
-    for g, d, rad in zip(groups.itertuples(index=False), day, radius, strict=True):
-        rows.append({
-            "event_id_cnty": g.first_id, "event_date": f"{g.event_date:%Y-%m-%d}",
-            "admin1": g.admin1, "event_type": g.event_type, "location": g.location,
-            "latitude": g.latitude, "longitude": g.longitude, "day": d,
-            "color": rgb[g.event_type], "radius": rad, "events": int(g.events),
-            **_tip(f"{g.event_date:%a %d %b %Y} · {g.location}",
-                   [g.admin1, f"{g.events:,} events: {g.event_type}",
-                    f"Deaths in events with a reported number: {int(g.deaths)}"],
-                   "Grouped by place and day; the table on the Analysis page lists each one."),
-        })
-    return rows
+    if groups.empty:
+        return pa.array([], type=jsonrows.TEXT)
+    date, etype, count = groups["event_date"], groups["event_type"], groups["events"]
+    rgb = {t: json.dumps(hex_to_rgb(colors.get(t, "#8C8C8C"), 220)) for t in etype.unique()}
+    radius = (5 + 2.5 * np.log2(count.to_numpy())).round(2)
+    e_admin1, e_type, e_location = (jsonrows.escaped(groups[c]) for c in (
+        "admin1", "event_type", "location"))
+    j, q = jsonrows.join, jsonrows.quoted
+    return jsonrows.row_objects([
+        ("event_id_cnty", jsonrows.json_strings(groups["first_id"])),
+        ("event_date", jsonrows.per_value(date, lambda d: json.dumps(f"{d:%Y-%m-%d}"))),
+        ("admin1", q(e_admin1)), ("event_type", q(e_type)), ("location", q(e_location)),
+        ("latitude", jsonrows.json_floats(groups["latitude"])),
+        ("longitude", jsonrows.json_floats(groups["longitude"])),
+        ("day", jsonrows.json_ints(select.day_number(date, first).astype(int))),
+        ("color", jsonrows.per_value(etype, rgb.__getitem__)),
+        ("radius", jsonrows.json_floats(radius)),
+        ("events", jsonrows.json_ints(count)),
+        ("title", q(j(jsonrows.escaped(jsonrows.per_value(date, lambda d: f"{d:%a %d %b %Y}")),
+                      " · ", e_location))),
+        # The tooltip's lines, a blank region left out (as "\\n".join of non-blank lines).
+        ("body", q(j(jsonrows.when(jsonrows.nonblank(groups["admin1"]), j(e_admin1, "\\n")),
+                     jsonrows.per_value(count, lambda n: f"{n:,}"), " events: ", e_type,
+                     "\\nDeaths in events with a reported number: ",
+                     jsonrows.json_ints(groups["deaths"].fillna(0).astype("int64"))))),
+        ("foot", json.dumps(GROUPED_FOOT)),
+    ])
 
 
 def _region_features(regions: gpd.GeoDataFrame, props: dict[str, dict]) -> dict:
@@ -325,16 +353,19 @@ _PER_DATASET: dict[tuple, tuple[weakref.ref, object]] = {}
 _PER_DATASET_MAX = 64
 
 
-def per_dataset(ds: Dataset, key: tuple, build: Callable[[], object]):
+def per_dataset(ds: Dataset, key: tuple, build: Callable[[], object],
+                valid: Callable[[object], bool] = lambda value: True):
     """``build()`` once per dataset object and ``key``, for what does not depend on the
     filters (boundaries, periods, CSTO rows): a filter change then only redoes the events'
     part. Keyed on the object's identity (a Dataset is never mutated once read); a weak
-    reference, so an analyst's upload is not kept alive by it."""
+    reference, so an analyst's upload is not kept alive by it. A dataset read through the
+    disk cache also keeps the value there (JSON: tuples come back as lists), so a restart
+    does not build it again; ``valid`` may refuse a kept value."""
     k = (id(ds), *key)
     hit = _PER_DATASET.get(k)
     if hit is not None and hit[0]() is ds:
         return hit[1]
-    value = build()
+    value = dataset_cache.disk_memo(ds, f"per_dataset {key!r}", build, valid)
     if len(_PER_DATASET) >= _PER_DATASET_MAX:
         _PER_DATASET.pop(next(iter(_PER_DATASET)))
     _PER_DATASET[k] = (weakref.ref(ds), value)
@@ -345,10 +376,12 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
                     static_dir: Path = STATIC_DIR) -> MapFiles:
     """Write (once per content) the static files the map's layers load."""
     regions_url, emergency_url, blackout_url = per_dataset(
-        ds, ("fixed-files", str(static_dir)), lambda: _fixed_files(ds, static_dir))
+        ds, ("fixed-files", str(static_dir)), lambda: _fixed_files(ds, static_dir),
+        valid=lambda urls: all(published(u, static_dir) for u in urls))
     colors_by_type = type_colors(ds.event_types)
     if len(events) > MAX_POINTS:
-        payload = _dumps(grouped_event_rows(events, colors_by_type, ds.first_day))
+        payload = jsonrows.json_chunks(grouped_event_table(events, colors_by_type,
+                                                           ds.first_day))
         sure = {}
     elif events.empty:
         payload, sure = _dumps([]), precision_files(ds, *_no_rows(), colors_by_type,

@@ -54,3 +54,10 @@ def play_start(day: dt.date, first: dt.date, last: dt.date) -> dt.date:
     datetime.date(2023, 1, 1)
     """
     return first if day >= last else clamp(day, first, last)
+
+
+def gif_days(ds) -> tuple[dt.date, dt.date]:
+    """The days a GIF covers unless told otherwise: from the day the map opens on to the
+    dataset's last day (here, not in kzunrest.gif: the page asks for it on every run, and
+    importing the GIF's drawing code, matplotlib's figures, cost a second of the first)."""
+    return ds.default_day, ds.last_day

@@ -85,8 +85,9 @@ def test_a_damaged_entry_falls_back_to_a_full_read(data_copy, cache, damage, cap
     _same(good, ds)
     assert "unusable" in caplog.text
     (rewritten,) = _entries(cache)
-    _same(good, dataset_cache._read_entry(rewritten, data_copy,
-                                          dataset_cache.dataset_key(data_copy)))
+    ds, key = dataset_cache._read_entry(rewritten, data_copy)
+    assert key == dataset_cache.dataset_key(data_copy)
+    _same(good, ds)
 
 
 def test_a_folder_with_problems_writes_nothing(data_copy, cache):
@@ -124,3 +125,45 @@ def test_old_entries_are_dropped_beyond_the_limit(data_copy, cache, monkeypatch)
         (data_copy / "extra.txt").write_text(f"version {i}")
         dataset_cache.load_dataset(data_copy, cache)
     assert len(_entries(cache)) == 2
+
+
+def test_a_change_that_keeps_size_and_time_is_still_read_again(data_copy, cache):
+    """The entry found by the files' sizes and times is only a guess: the content decides."""
+    dataset_cache.load_dataset(data_copy, cache)
+    events = data_copy / "events.csv"
+    stat = events.stat()
+    text = events.read_text(encoding="utf-8")
+    first_note = read_dataset(data_copy).events["notes"].iloc[0]
+    swapped = first_note[::-1]  # same length, so the same size
+    events.write_text(text.replace(first_note, swapped, 1), encoding="utf-8")
+    import os
+
+    os.utime(events, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert events.stat().st_size == stat.st_size
+    assert dataset_cache.load_dataset(data_copy, cache).events["notes"].iloc[0] == swapped
+
+
+def test_values_kept_in_the_entry_survive_a_restart_and_can_be_refused(data_copy, cache):
+    ds = dataset_cache.load_dataset(data_copy, cache)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return {"urls": ["a", "b"], "n": len(calls)}
+
+    assert dataset_cache.disk_memo(ds, "thing", build) == {"urls": ["a", "b"], "n": 1}
+    again = dataset_cache.load_dataset(data_copy, cache)  # a restart: another object
+    assert dataset_cache.disk_memo(again, "thing", build) == {"urls": ["a", "b"], "n": 1}
+    assert dataset_cache.disk_memo(again, "thing", build, valid=lambda v: False)["n"] == 2
+    (memo,) = (dataset_cache.entry_of(again) / "memo").glob("*.json")
+    memo.write_text(memo.read_text().replace('"n": 2', '"n": 7'))  # edited by hand: refused
+    assert dataset_cache.disk_memo(again, "thing", build)["n"] == 3
+
+
+def test_an_upload_keeps_nothing_in_the_entry(data_copy, cache):
+    ds = dataset_cache.load_dataset(data_copy, cache)
+    upload = ds.with_events(read_events(b"date,lat,lon\n2022-01-05,43.25,76.91\n",
+                                        folder=data_copy, name="upload.csv"))
+    assert dataset_cache.entry_of(upload) is None
+    assert dataset_cache.disk_memo(upload, "thing", lambda: 1) == 1
+    assert not (dataset_cache.entry_of(ds) / "memo").exists()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, map_spec, select
+from kzunrest import dataset_cache, layers, map_spec, select
 from kzunrest.dataset import Dataset
 from kzunrest.dataset_cache import load_dataset
 from kzunrest.errors import DataError
@@ -47,8 +49,19 @@ def dataset_token(ds: Dataset) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFiles:
-    """Static files for the map, written once per dataset and filter set."""
-    return layers.build_map_files(_ds, map_events(_ds, token, filters))
+    """Static files for the map, written once per dataset and filter set; their names are
+    kept in the dataset's cache entry, so a restart reuses the files already on disk."""
+    def build() -> dict:
+        return dataclasses.asdict(layers.build_map_files(_ds, map_events(_ds, token, filters)))
+
+    def on_disk(files: dict) -> bool:
+        return all(layers.published(url) for name, url in files.items()
+                   if name != "onset_legend" and url)
+
+    files = dataset_cache.disk_memo(_ds, f"map_files {filters!r} {layers.STATIC_DIR}", build,
+                                    on_disk)
+    return layers.MapFiles(**{**files, "onset_legend": tuple(
+        tuple(item) for item in files["onset_legend"])})
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

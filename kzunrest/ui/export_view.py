@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from kzunrest import gif, snapshot
+from kzunrest import playback, snapshot
 from kzunrest.dataset import Dataset
 from kzunrest.ui import state
 
@@ -32,13 +32,15 @@ def render(ds: Dataset, events: pd.DataFrame, map_data: dict, day: dt.date) -> N
 def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
     cols = st.columns([2, 1], vertical_alignment="bottom")
     start, end = cols[0].slider("Days in the GIF", min_value=ds.first_day,
-                                max_value=ds.last_day, value=gif.gif_days(ds),
+                                max_value=ds.last_day, value=playback.gif_days(ds),
                                 step=dt.timedelta(days=1), format="D MMM", key=state.GIF_DAYS)
     if cols[1].button("Render GIF", key="render_gif", icon=":material/movie:"):
         bar = st.progress(0.0, text="Drawing frames…")
 
         def progress(i: int, n: int) -> None:
             bar.progress(i / n, text=f"Frame {i} of {n}")
+
+        from kzunrest import gif  # matplotlib's figures: imported when a GIF is asked for
 
         with tempfile.TemporaryDirectory() as tmp:
             out = gif.render_gif(ds, Path(tmp) / "spread.gif", start, end,
