@@ -131,7 +131,10 @@ def new_lines(reruns: dict, browser: dict, loadtest: dict) -> list[str]:
         out.append(f"server rerun ({name}): pause (day reported) median {r['pause_ms_median']} ms"
                    f" (map fragment {r['pause_fragment_ms_median']} ms); a new filter set "
                    f"median {r['filter_new_ms_median']} ms (max {r['filter_new_ms_max']}), "
-                   f"one seen before {r['filter_seen_ms']} ms")
+                   f"one seen before {r['filter_seen_ms']} ms"
+                   + (f"; first script run {r['first_start_ms']:,.0f} ms on an empty dataset "
+                      f"cache, {r['restart_ms']:,.0f} ms on a restart with it"
+                      if r.get("restart_ms") else ""))
     if browser and "error" not in browser:
         p = browser["play"]
         out.append(f"browser, Play fast {p['seconds']:.0f} s: {len(p['play_throughs'])} "

@@ -39,7 +39,7 @@ def rss_mb(pid: int) -> int:
 
 def run_worker(impl: str, data: Path, days: list[str], *, cold_budget_s: float,
                step_budget_s: float, rss_budget_mb: int, tag: str,
-               filters: bool = False) -> WorkerResult:
+               filters: bool = False, env: dict[str, str] | None = None) -> WorkerResult:
     """Start ``python -m bench.frames`` and stop it as soon as a budget is exceeded.
 
     The cold run (first page load: dataset and static files) gets ``cold_budget_s``; each
@@ -53,7 +53,7 @@ def run_worker(impl: str, data: Path, days: list[str], *, cold_budget_s: float,
     started = time.monotonic()
     with open(LOGS / f"{tag}.log", "w") as log:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=log,
-                                env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                                env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})})
         buf = b""
         deadline = time.monotonic() + cold_budget_s
         phase = "the first run (loading the dataset)"

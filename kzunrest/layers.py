@@ -329,13 +329,22 @@ def grouped_event_table(events: pd.DataFrame, colors: dict[str, str],
     ])
 
 
-def _region_features(regions: gpd.GeoDataFrame, props: dict[str, dict]) -> dict:
+def _region_features(regions: gpd.GeoDataFrame, props: dict[str, dict],
+                     shapes: list[dict] | None = None) -> dict:
+    """``shapes``: the regions' GeoJSON geometries, if already made (:func:`_shapes`)."""
+    if shapes is None:
+        shapes = [shapely.geometry.mapping(geom) for geom in regions.geometry]
     feats = []
-    for admin1, geom in zip(regions["admin1"], regions.geometry, strict=True):
+    for admin1, shape in zip(regions["admin1"], shapes, strict=True):
         if admin1 in props:
-            feats.append({"type": "Feature", "properties": props[admin1],
-                          "geometry": shapely.geometry.mapping(geom)})
+            feats.append({"type": "Feature", "properties": props[admin1], "geometry": shape})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def _shapes(ds: Dataset) -> list[dict]:
+    """The regions' GeoJSON geometries, once per dataset (30 ms a filter change)."""
+    return per_dataset(ds, ("region-shapes",), lambda: [
+        shapely.geometry.mapping(geom) for geom in ds.regions.geometry])
 
 
 def onset_colors(onset: pd.Series) -> dict[str, str]:
@@ -402,7 +411,8 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
                   "fill": hex_to_rgb(colors[r], 150),
                   **_tip(r, [f"first event {t:%a %d %b}", doubt.get(r, "")])}
               for r, t in onset.items()}
-    spread_url = publish(_dumps(_region_features(ds.regions, spread)), "geojson", static_dir)
+    spread_url = publish(_dumps(_region_features(ds.regions, spread, _shapes(ds))), "geojson",
+                         static_dir)
     legend = tuple((f"{t:%d %b}", colors[r]) for r, t in onset.items())
     # Only the most recent legend entry per day is useful to a viewer.
     seen, dedup = set(), []

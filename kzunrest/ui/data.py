@@ -158,8 +158,8 @@ def filtered_events(_ds: Dataset, token: str, filters: select.Filters):
 # What the map, the day summaries and the GIF read of the events when there are too many
 # to draw one by one (layers.MAX_POINTS): taking the notes and sources of half a million
 # events cost most of a filter change and none of it was drawn.
-MAP_COLUMNS = ["event_id_cnty", "event_date", "event_date_end", "event_type", "admin1",
-               "location", "latitude", "longitude", "fatalities", "geo_precision"]
+MAP_COLUMNS = ["event_id_cnty", "event_date", "event_type", "admin1", "location", "latitude",
+               "longitude", "fatalities"]
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
