@@ -288,20 +288,38 @@ def grouped_event_table(events: pd.DataFrame, colors: dict[str, str],
                         first: dt.date) -> pa.Array:
     """:func:`grouped_event_rows` as JSON text per row, written column by column (a dict
     per group cost half a second for the 20,000 groups of 10^6 events)."""
-    frame = pd.DataFrame({
-        "latitude": events["latitude"].astype(float).round(2),
-        "longitude": events["longitude"].astype(float).round(2),
-        "event_date": events["event_date"], "event_type": events["event_type"],
-        "admin1": events["admin1"], "location": events["location"],
-        "event_id_cnty": events["event_id_cnty"], "fatalities": events["fatalities"],
-    })
-    groups = frame.groupby(["latitude", "longitude", "event_date", "event_type"], sort=False,
-                           observed=True).agg(
-        events=("event_id_cnty", "size"), first_id=("event_id_cnty", "first"),
-        admin1=("admin1", "first"), location=("location", "first"),
-        deaths=("fatalities", "sum")).reset_index()
-    if groups.empty:
+    # Events without a position or day belong to no group (as groupby drops them).
+    placed = (events["latitude"].notna() & events["longitude"].notna()
+              & events["event_date"].notna()).to_numpy()
+    if not placed.all():
+        events = events[placed]
+    lat = events["latitude"].to_numpy(dtype=float).round(2)
+    lon = events["longitude"].to_numpy(dtype=float).round(2)
+    # The group of each event, numbered in order of first appearance (as groupby with
+    # sort=False orders them): each key column factorized into the codes so far. A pandas
+    # groupby over the four columns cost 350 ms at 10^6 events.
+    gid, size = np.zeros(len(events), dtype=np.int64), 1
+    for column in (lat, lon, events["event_date"], events["event_type"]):
+        codes, uniques = pd.factorize(column, use_na_sentinel=False)
+        if size * len(uniques) >= 2**62:  # renumber before the product could overflow
+            gid, size = pd.factorize(gid)[0], int(gid.max()) + 1
+        gid, size = gid * len(uniques) + codes, size * len(uniques)
+    gid, _ = pd.factorize(gid)
+    if len(gid) == 0:
         return pa.array([], type=jsonrows.TEXT)
+    # A group's first event is where the running maximum of the numbers first reaches it.
+    top = np.maximum.accumulate(gid)
+    firsts = np.flatnonzero(np.r_[True, top[1:] > top[:-1]])
+    count = np.bincount(gid)
+    deaths = np.bincount(gid, weights=events["fatalities"].fillna(0).to_numpy(dtype=float))
+    head = events[["event_date", "event_type", "admin1", "location", "event_id_cnty"]].iloc[
+        firsts]
+    groups = pd.DataFrame({
+        "latitude": lat[firsts], "longitude": lon[firsts],
+        "event_date": head["event_date"].to_numpy(), "event_type": head["event_type"],
+        "admin1": head["admin1"], "location": head["location"],
+        "first_id": head["event_id_cnty"], "events": count,
+        "deaths": deaths.round().astype("int64")}, index=head.index)
     date, etype, count = groups["event_date"], groups["event_type"], groups["events"]
     rgb = {t: json.dumps(hex_to_rgb(colors.get(t, "#8C8C8C"), 220)) for t in etype.unique()}
     radius = (5 + 2.5 * np.log2(count.to_numpy())).round(2)
@@ -324,7 +342,7 @@ def grouped_event_table(events: pd.DataFrame, colors: dict[str, str],
         ("body", q(j(jsonrows.when(jsonrows.nonblank(groups["admin1"]), j(e_admin1, "\\n")),
                      jsonrows.per_value(count, lambda n: f"{n:,}"), " events: ", e_type,
                      "\\nDeaths in events with a reported number: ",
-                     jsonrows.json_ints(groups["deaths"].fillna(0).astype("int64"))))),
+                     jsonrows.json_ints(groups["deaths"])))),
         ("foot", json.dumps(GROUPED_FOOT)),
     ])
 
