@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
-import matplotlib
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -371,6 +370,8 @@ def onset_colors(onset: pd.Series) -> dict[str, str]:
         return {}
     days = select.day_number(onset, onset.min())
     lo, hi = int(days.min()), max(int(days.max()), int(days.min()) + 1)
+    import matplotlib  # here: a restart whose map files are kept never needs it (0.7 s)
+
     cmap = matplotlib.colormaps[ONSET_CMAP]
     return {r: matplotlib.colors.to_hex(cmap(0.85 * (int(d) - lo) / (hi - lo)))
             for r, d in days.items()}
