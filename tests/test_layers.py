@@ -79,3 +79,38 @@ def test_big_datasets_are_drawn_as_groups_with_counts():
     riots = next(r for r in rows if r["event_type"] == "Riots")
     assert "3 events: Riots" in riots["body"] and "reported number: 3" in riots["body"]
     assert {"event_id_cnty", "event_date", "admin1", "latitude", "longitude"} <= set(riots)
+
+
+def test_rows_reused_from_earlier_filter_sets_are_the_rows_built_afresh():
+    """A filter set's event rows taken partly from earlier sets (same dataset) equal the rows
+    built from scratch, in the same order, with the same per-row facts."""
+    from kzunrest import select
+    from kzunrest.dataset import read_dataset
+    from kzunrest.vocab import type_colors
+
+    ds = read_dataset(layers.PROJECT_ROOT / "data")
+    colors = type_colors(ds.event_types)
+    sets = [select.Filters(types=("Protests",)), select.Filters(regions=("Almaty",)),
+            select.Filters(), select.Filters(precise_only=True)]
+    for filters in sets:
+        events = select.select_events(ds.events, filters)
+        reused, reused_meta = layers.reused_event_table(ds, events, colors)
+        fresh, fresh_meta = layers.event_table(events, colors, ds.first_day, ds.disputes)
+        assert json.loads(layers.jsonrows.json_list(reused)) == json.loads(
+            layers.jsonrows.json_list(fresh))
+        pd.testing.assert_frame_equal(reused_meta, fresh_meta)
+
+
+def test_groups_from_cells_numbered_over_the_whole_dataset_are_the_same_groups():
+    from kzunrest import select
+    from kzunrest.dataset import read_dataset
+    from kzunrest.vocab import type_colors
+
+    ds = read_dataset(layers.PROJECT_ROOT / "data")
+    colors = type_colors(ds.event_types)
+    numbered = ds.events.assign(**{layers.CELL_COLUMN: layers.map_cells(ds.events)})
+    for filters in (select.Filters(), select.Filters(types=("Protests",)),
+                    select.Filters(regions=("Almaty", "Mangystau"))):
+        positions = select.select_positions(ds.events, filters)
+        assert layers.grouped_event_rows(numbered.iloc[positions], colors, ds.first_day) == \
+            layers.grouped_event_rows(ds.events.iloc[positions], colors, ds.first_day)

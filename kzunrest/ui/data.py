@@ -52,7 +52,9 @@ def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFi
     """Static files for the map, written once per dataset and filter set; their names are
     kept in the dataset's cache entry, so a restart reuses the files already on disk."""
     def build() -> dict:
-        return dataclasses.asdict(layers.build_map_files(_ds, map_events(_ds, token, filters)))
+        # map_events are rows of _ds.events: rows built for other filter sets are reused.
+        return dataclasses.asdict(layers.build_map_files(_ds, map_events(_ds, token, filters),
+                                                         reuse_rows=True))
 
     def on_disk(files: dict) -> bool:
         return all(layers.published(url) for name, url in files.items()
@@ -171,7 +173,9 @@ CATEGORY_COLUMNS = ("event_type", "admin1", "location")
 def _map_columns(_ds: Dataset, token: str):
     """:data:`MAP_COLUMNS` of every event, once per dataset (shared, read-only)."""
     frame = _ds.events[[c for c in MAP_COLUMNS if c in _ds.events.columns]]
-    return frame.assign(**{c: frame[c].astype("category") for c in CATEGORY_COLUMNS})
+    return frame.assign(**{c: frame[c].astype("category") for c in CATEGORY_COLUMNS},
+                        # Each event's group on the grouped map, numbered once.
+                        **{layers.CELL_COLUMN: layers.map_cells(frame)})
 
 
 @st.cache_resource(show_spinner=False, max_entries=32)
