@@ -72,7 +72,8 @@ def _size(text: str) -> tuple[int, int]:
 
 def _export_gif(args: argparse.Namespace) -> int:
     from kzunrest.dataset import read_dataset
-    from kzunrest.gif import gif_days, render_gif
+    from kzunrest.gif import render_gif
+    from kzunrest.playback import gif_days
 
     ds = read_dataset(data_dir())
     start, end = gif_days(ds)

@@ -25,7 +25,6 @@ from PIL import Image
 from pyproj import Transformer
 
 from kzunrest import layers, select
-from kzunrest.playback import gif_days  # noqa: F401 - the CLI's default span
 from kzunrest.dataset import Dataset
 from kzunrest.vocab import type_colors
 
