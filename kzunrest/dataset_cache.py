@@ -1,10 +1,11 @@
 """A disk cache of checked datasets, so a restart (or a second replica) does not check a
 million events again.
 
-An entry is a folder named by a key: the SHA-256 of the cache's format, the code that reads
-and checks a dataset (every module of ``kzunrest`` outside ``ui/``), the versions of the
-libraries that parse it, and the name and content of every file of the dataset folder. A
-changed file, module or library gives another key, so an entry is never stale. The frames are
+An entry is a folder named by a key: the SHA-256 of the cache's format, the code (every
+module of ``kzunrest``: what reads and checks a dataset, and what builds the values kept with
+it), the versions of the libraries that parse it, and the name and content of every file of
+the dataset folder. A changed file, module or library gives another key, so an entry is never
+stale. The frames are
 Parquet files (their dtypes and ``line`` index come back as they were), the rest a JSON
 manifest that also lists each file's SHA-256: a damaged or half-written entry is ignored and
 removed, and the folder is read and checked in full. An entry is written under a temporary
@@ -72,8 +73,9 @@ def _file_sha256(path: Path) -> str:
 def _code_version() -> str:
     """The reading code and the libraries it relies on, as one digest."""
     h = hashlib.sha256(f"format {FORMAT}\n".encode())
-    for path in sorted(_PACKAGE.glob("*.py")):  # not ui/: the pages do not read data
-        h.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    # Every module, ui/ too: the memo's values (map files per filter set) pass through it.
+    for path in sorted(_PACKAGE.rglob("*.py")):
+        h.update(str(path.relative_to(_PACKAGE)).encode() + b"\0" + path.read_bytes() + b"\0")
     for lib in _LIBRARIES:
         try:
             h.update(f"{lib} {metadata.version(lib)}\n".encode())
