@@ -76,7 +76,7 @@ def test_a_changed_context_file_or_code_gives_another_key(data_copy, monkeypatch
 def test_a_damaged_entry_falls_back_to_a_full_read(data_copy, cache, damage, caplog):
     good = dataset_cache.load_dataset(data_copy, cache)
     (entry,) = _entries(cache)
-    target = entry / ("manifest.json" if damage == "manifest" else "events.parquet")
+    target = entry / ("manifest.json" if damage == "manifest" else dataset_cache.EVENTS_FILE)
     data = target.read_bytes()
     target.write_bytes(data[: len(data) // 2] if damage == "truncated"
                        else b"not a parquet file" if damage == "garbage" else b"{")
@@ -116,7 +116,7 @@ def test_the_cache_can_be_switched_off(data_copy, tmp_path, monkeypatch):
     monkeypatch.setenv("KZUNREST_CACHE", "off")
     assert dataset_cache.cache_dir() is None
     dataset_cache.load_dataset(data_copy)
-    assert not any(p.name.endswith(".parquet") for p in tmp_path.rglob("*"))
+    assert not any(p.name.endswith((".parquet", ".arrow")) for p in tmp_path.rglob("*"))
 
 
 def test_old_entries_are_dropped_beyond_the_limit(data_copy, cache, monkeypatch):
