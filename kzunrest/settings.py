@@ -26,9 +26,9 @@ SETTINGS = {
                 "Folder of the dataset to show (events.csv, regions_2022.geojson and the "
                 "context files); defaults to the bundled data/."),
         Setting("KZUNREST_CACHE", str(PROJECT_ROOT / ".cache" / "datasets"),
-                "Folder where the checked dataset is kept between runs (Parquet, keyed by "
-                "the SHA-256 of every file of the dataset folder and of the code), so a "
-                "restart skips checking it again; `off` switches the cache off."),
+                "Folder where the checked dataset is kept between runs (Arrow and Parquet "
+                "files, keyed by the SHA-256 of every file of the dataset folder and of the "
+                "code), so a restart skips checking it again; `off` switches the cache off."),
         Setting("KZUNREST_MAX_UPLOAD_MB", "50",
                 "Largest event file, in MB, accepted by the Data page's uploader."),
     ]
