@@ -175,12 +175,12 @@ def event_table(events: pd.DataFrame, colors: dict[str, str], first: dt.date,
     gp = events["geo_precision"].astype("int64").to_numpy()
     tp = events["time_precision"].astype("int64").to_numpy()
     precision = jsonrows.per_value(
-        pd.MultiIndex.from_arrays([gp, tp]),
+        (gp, tp),
         lambda p: json.dumps(f"{PRECISION_TEXT.get(int(p[0]), '')}; "
                              f"{TIME_PRECISION_TEXT.get(int(p[1]), '')}".strip("; "),
                              ensure_ascii=False))
     source, url = events["source"], events["source_url"]
-    sources = jsonrows.per_value(pd.MultiIndex.from_arrays([source, url]), lambda p: json.dumps(
+    sources = jsonrows.per_value((source, url), lambda p: json.dumps(
         source_links(*p), ensure_ascii=False))
     esc = {c: jsonrows.escaped(events[c]) for c in (
         "event_id_cnty", "event_time", "admin1", "event_type", "sub_event_type", "location",
@@ -457,6 +457,8 @@ def reused_event_table(ds: Dataset, events: pd.DataFrame, colors: dict[str, str]
         segments.insert(0, (labels[rest], new_rows, new_meta))
         while sum(len(seg[0]) for seg in segments) > ROW_MEMO_ROWS and len(segments) > 1:
             segments.pop()
+    if len(rows) == 1 and wanted[0].size == len(labels):  # all new: already in order
+        return rows[0], metas[0].reset_index(drop=True)
     order = np.argsort(np.concatenate(wanted), kind="stable")
     all_rows = pa.concat_arrays(rows).take(pa.array(order))
     return all_rows, pd.concat(metas, ignore_index=True).iloc[order].reset_index(drop=True)
