@@ -7,10 +7,12 @@ run back through here (kzunrest/ui/frame.py says how).
 
 import streamlit as st
 
-from kzunrest.ui import controls, data, frame, links, presentation
+from kzunrest.ui import controls, data, frame, lang, links, presentation
 
 present = presentation.is_on()
-st.set_page_config(page_title="Kazakhstan, January 2022", page_icon="🗺️", layout="wide",
+text = lang.language_control()  # first: every word below is in the viewer's language
+st.set_page_config(page_title=text.gettext("Kazakhstan, January 2022"), page_icon="🗺️",
+                   layout="wide",
                    initial_sidebar_state="collapsed" if present else "auto")
 
 page = st.navigation(frame.pages(), position="hidden" if present else "sidebar")

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kzunrest import select
+from kzunrest.i18n import ENGLISH, Text
 
 DAY_FORMAT = "%d %b"
 
@@ -45,37 +46,40 @@ def _band_rule(day: dt.date | None) -> list[alt.Chart]:
         x=alt.X("day:O", bandPosition=0.5))]
 
 
-def region_day_heatmap(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+def region_day_heatmap(events: pd.DataFrame, day: dt.date | None = None,
+        *, text: Text = ENGLISH) -> alt.LayerChart:
     """Events per day by region: a region × day grid, regions ordered by first event."""
+    _ = text.gettext
     counts = (events.groupby(["admin1", "event_date"]).size().rename("events").reset_index())
     counts["day"] = counts["event_date"].dt.strftime(DAY_FORMAT)
     order = select.onset_by_region(events).index.tolist()
-    base = alt.Chart(counts, title="Events per day by region").mark_rect().encode(
+    base = alt.Chart(counts, title=_("Events per day by region")).mark_rect().encode(
         x=_day_axis(events, day),
         y=alt.Y("admin1:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        color=alt.Color("events:Q", scale=alt.Scale(scheme="orangered"), title="Events"),
-        tooltip=[alt.Tooltip("admin1:N", title="Region"),
-                 alt.Tooltip("event_date:T", title="Day", format="%a %d %b"),
-                 alt.Tooltip("events:Q", title="Events")],
+        color=alt.Color("events:Q", scale=alt.Scale(scheme="orangered"), title=_("Events")),
+        tooltip=[alt.Tooltip("admin1:N", title=_("Region")),
+                 alt.Tooltip("event_date:T", title=_("Day"), format="%a %d %b"),
+                 alt.Tooltip("events:Q", title=_("Events"))],
     )
     return alt.layer(base, *_band_rule(day))
 
 
 def types_over_time(events: pd.DataFrame, colors: dict[str, str],
-                    day: dt.date | None = None) -> alt.LayerChart:
+                    day: dt.date | None = None, *, text: Text = ENGLISH) -> alt.LayerChart:
     """Counts by event type per day, stacked, in the map's colours."""
+    _ = text.gettext
     counts = (events.groupby(["event_date", "event_type"]).size().rename("events")
               .reset_index())
     counts["day"] = counts["event_date"].dt.strftime(DAY_FORMAT)
     present = [t for t in colors if t in set(counts["event_type"])]
-    base = alt.Chart(counts, title="Events by type over time").mark_bar().encode(
+    base = alt.Chart(counts, title=_("Events by type over time")).mark_bar().encode(
         x=_day_axis(events, day),
-        y=alt.Y("events:Q", title="Events"),
-        color=alt.Color("event_type:N", title="Type",
+        y=alt.Y("events:Q", title=_("Events")),
+        color=alt.Color("event_type:N", title=_("Type"),
                         scale=alt.Scale(domain=present, range=[colors[t] for t in present])),
-        tooltip=[alt.Tooltip("event_date:T", title="Day", format="%a %d %b"),
-                 alt.Tooltip("event_type:N", title="Type"),
-                 alt.Tooltip("events:Q", title="Events")],
+        tooltip=[alt.Tooltip("event_date:T", title=_("Day"), format="%a %d %b"),
+                 alt.Tooltip("event_type:N", title=_("Type")),
+                 alt.Tooltip("events:Q", title=_("Events"))],
     )
     return alt.layer(base, *_band_rule(day))
 
@@ -109,53 +113,59 @@ def spread_table(events: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def spread_curve(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+def spread_curve(events: pd.DataFrame, day: dt.date | None = None,
+        *, text: Text = ENGLISH) -> alt.LayerChart:
     """First day of unrest per region against its distance from the origin, labelled."""
+    _ = text.gettext
     table = spread_table(events)
     origin = events.sort_values("event_date").iloc[0]["location"] if len(events) else ""
-    base = alt.Chart(table, title=f"Spread: first event by distance from {origin}")
+    base = alt.Chart(table, title=_("Spread: first event by distance from {origin}").format(
+        origin=origin))
     points = base.mark_circle(size=90, color="#b2182b").encode(
-        x=alt.X("first_day:T", title="First event",
+        x=alt.X("first_day:T", title=_("First event"),
                 axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": 1})),
-        y=alt.Y("distance_km:Q", title=f"km from {origin}"),
-        tooltip=[alt.Tooltip("admin1:N", title="Region"),
-                 alt.Tooltip("first_day:T", title="First event", format="%a %d %b"),
-                 alt.Tooltip("location:N", title="Where"),
-                 alt.Tooltip("distance_km:Q", title="km")],
+        y=alt.Y("distance_km:Q", title=_("km from {origin}").format(origin=origin)),
+        tooltip=[alt.Tooltip("admin1:N", title=_("Region")),
+                 alt.Tooltip("first_day:T", title=_("First event"), format="%a %d %b"),
+                 alt.Tooltip("location:N", title=_("Where")),
+                 alt.Tooltip("distance_km:Q", title=_("km"))],
     )
     labels = points.mark_text(align="left", dx=7, fontSize=11, color="#333").encode(
         text="admin1:N")
     return alt.layer(points, labels, *_day_rule(day, "first_day"))
 
 
-def fatalities_by_region(events: pd.DataFrame) -> alt.Chart:
+def fatalities_by_region(events: pd.DataFrame, *, text: Text = ENGLISH) -> alt.Chart:
     """Deaths per region where sources give a number per event (not the official totals)."""
+    _ = text.gettext
     sums = (events.dropna(subset=["fatalities"]).groupby("admin1")["fatalities"].sum()
             .astype(int).rename("deaths").reset_index())
-    return alt.Chart(sums, title="Deaths reported per event, by region").mark_bar(
+    return alt.Chart(sums, title=_("Deaths reported per event, by region")).mark_bar(
         color="#b2182b").encode(
-        x=alt.X("deaths:Q", title="Deaths in events with a reported number"),
+        x=alt.X("deaths:Q", title=_("Deaths in events with a reported number")),
         y=alt.Y("admin1:N", sort="-x", title=None),
-        tooltip=[alt.Tooltip("admin1:N", title="Region"), alt.Tooltip("deaths:Q")],
+        tooltip=[alt.Tooltip("admin1:N", title=_("Region")), alt.Tooltip("deaths:Q")],
     )
 
 
-def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None,
+        *, text: Text = ENGLISH) -> alt.LayerChart:
     """Who was in the country when: one bar per contingent from arrival to departure."""
+    _ = text.gettext
     frame = contingents.assign(
         shown_from=select.arrival_shown(contingents),
         # Bars end at the end of the departure day.
         until=contingents["departure_date"] + pd.Timedelta(days=1),
         people=contingents["personnel"].astype("float"),
     )[["country", "shown_from", "until", "people", "personnel_note"]]
-    base = alt.Chart(frame, title="CSTO contingents in Kazakhstan").mark_bar(
+    base = alt.Chart(frame, title=_("CSTO contingents in Kazakhstan")).mark_bar(
         color="#D55E00", cornerRadius=3).encode(
         x=alt.X("shown_from:T", title=None, axis=alt.Axis(format="%d %b")),
         x2="until:T",
         y=alt.Y("country:N", sort=alt.EncodingSortField("shown_from"), title=None),
         tooltip=[alt.Tooltip("country:N"),
-                 alt.Tooltip("shown_from:T", title="From", format="%d %b"),
-                 alt.Tooltip("until:T", title="Until (exclusive)", format="%d %b"),
-                 alt.Tooltip("people:Q", title="Personnel (lowest published)")],
+                 alt.Tooltip("shown_from:T", title=_("From"), format="%d %b"),
+                 alt.Tooltip("until:T", title=_("Until (exclusive)"), format="%d %b"),
+                 alt.Tooltip("people:Q", title=_("Personnel (lowest published)"))],
     )
     return alt.layer(base, *_day_rule(day, "shown_from"))

@@ -11,8 +11,8 @@ and merges them with ``pybabel``); they are compiled in memory with Babel's own 
 ``pybabel compile`` runs) the first time a language is used, so a fresh clone needs no build
 step and no binary ``.mo`` files are committed.
 
->>> Text("ru").date(dt.date(2022, 1, 5), "day")
-'ср, 5 янв. 2022 г.'
+>>> Text("ru").date(dt.date(2022, 1, 5), "long")
+'5 января 2022\u202fг.'
 >>> Text("kk").number(10000)
 '10\\xa0000'
 >>> Text("xx").gettext("Play")
@@ -43,11 +43,13 @@ PSEUDO = "xx"
 PSEUDO_ENV = "KZUNREST_PSEUDO_LANG"
 
 # Date styles: an explicit pattern for English (the app's wording before it had languages),
-# a CLDR skeleton elsewhere, so each language orders day, month and year its own way.
+# a CLDR skeleton or named format elsewhere: each language orders day, month and year its way.
 _DATE_STYLES = {
     "day": ("EEE dd MMM y", "yMMMEd"),  # Wed 05 Jan 2022
-    "full": ("EEEE dd MMMM y", None),  # Wednesday 05 January 2022 (CLDR "full" elsewhere)
+    "full": ("EEEE dd MMMM y", "full"),  # Wednesday 05 January 2022
     "day_month": ("dd MMMM", "MMMMd"),  # 05 January
+    "long": ("d MMMM y", "long"),  # 5 January 2022
+    "d_month": ("d MMMM", "MMMMd"),  # 5 January
     "short": ("dd MMM", "MMMd"),  # 05 Jan
     "weekday_short": ("EEE dd MMM", "MMMEd"),  # Wed 05 Jan
 }
@@ -124,8 +126,8 @@ class Text:
         pattern, skeleton = _DATE_STYLES[style]
         if self.lang in (DEFAULT, PSEUDO):
             return dates.format_date(day, pattern, locale="en")
-        if skeleton is None:
-            return dates.format_date(day, "full", locale=self.locale)
+        if skeleton in ("full", "long", "medium"):  # CLDR's own formats of the language
+            return dates.format_date(day, skeleton, locale=self.locale)
         return dates.format_skeleton(skeleton, day, locale=self.locale)
 
     def number(self, value: float | int) -> str:
@@ -133,3 +135,18 @@ class Text:
 
 
 ENGLISH = Text()
+
+# Words of the data's vocabularies shown as labels (ACLED's event types, the figures'
+# metrics, phases): listed here so the catalogues carry them; ``Text.term`` translates a
+# known term and leaves any other value (another dataset's own words) as it is.
+TERMS = (
+    N_("Protests"), N_("Riots"), N_("Battles"), N_("Violence against civilians"),
+    N_("Explosions/Remote violence"), N_("Strategic developments"), N_("Unclassified"),
+    N_("deaths"), N_("injured"), N_("detained"), N_("security_deaths"),
+    N_("security_injured"), N_("arriving"), N_("present"), N_("leaving"), N_("nationwide"),
+)
+
+
+def term(text: Text, value: str) -> str:
+    """A vocabulary word in ``text``'s language (as it is when the catalogue lacks it)."""
+    return text.gettext(value) if value in TERMS else value

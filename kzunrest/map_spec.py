@@ -31,6 +31,8 @@ import pydeck as pdk
 
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
+from kzunrest.i18n import ENGLISH, Text, term
+from kzunrest.names import Names
 
 SPEEDS_MS = {"slow": 2000, "normal": 1000, "fast": 500}  # milliseconds per day of Play
 MODES = ("cumulative", "day")
@@ -51,7 +53,8 @@ class Playback:
     mode: str = "cumulative"
 
 
-def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date]) -> list[dict]:
+def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date],
+                  text: Text = ENGLISH, names: Names | None = None) -> list[dict]:
     """Per day: events that day and so far, regions reached, CSTO contingents in the country,
     state of emergency and internet shutdown in force. One pass over the events."""
     index = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
@@ -67,13 +70,15 @@ def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date]) -> lis
         emergency = select.active_on(ds.emergency, d, "start_date", "end_date", "end_time")
         blackout = select.active_on(ds.blackout, d, "start_date", "end_date", "end_time")
         out.append({
-            "date": d.isoformat(), "label": f"{d:%a %d %b %Y}",
+            "date": d.isoformat(), "label": text.date(d, "day"),
             "today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
             "regions": int(regions[i]), "regions_total": int(len(ds.regions)),
             "contingents": int(len(here)),
             "personnel": int(people.sum()) if len(people) else None,
             "emergency": int(len(emergency)),
-            "blackout": _places(blackout),
+            "blackout": [term(text, p) if p == "nationwide" else
+                         (names.region(p, text.lang) if names else p)
+                         for p in _places(blackout)],
         })
     return out
 
@@ -100,21 +105,33 @@ def _label_layer(layer_id: str, data) -> pdk.Layer:
                      pickable=False)
 
 
-def region_labels(ds: Dataset) -> list[dict]:
+# " Region" (облысы, область) is implied on a map of regions; labels stay short, collide less.
+REGION_WORDS = (" Region", " облысы", " область")
+
+
+def region_labels(ds: Dataset, lang: str = "en", names: Names | None = None) -> list[dict]:
     """A name per region at a point inside it (offline, the basemap has none)."""
     points = ds.regions.geometry.representative_point()
-    # " Region" is implied on a map of regions; the labels stay short and collide less.
-    return [{"position": [round(p.x, 4), round(p.y, 4)], "text": name.removesuffix(" Region"),
-             "size": 11} for name, p in zip(ds.regions["admin1"], points, strict=True)]
+
+    def short(name: str) -> str:
+        shown = names.region(name, lang) if names else name
+        for word in REGION_WORDS:
+            shown = shown.removesuffix(word)
+        return shown
+
+    return [{"position": [round(p.x, 4), round(p.y, 4)], "text": short(name), "size": 11}
+            for name, p in zip(ds.regions["admin1"], points, strict=True)]
 
 
-def locality_labels(events: pd.DataFrame, first: dt.date) -> list[dict]:
+def locality_labels(events: pd.DataFrame, first: dt.date, lang: str = "en",
+                    names: Names | None = None) -> list[dict]:
     """The day's places, one label per place and day (drawn on that day only)."""
     if events.empty:
         return []
     places = events.drop_duplicates(["event_date", "location"])
     day = select.day_number(places["event_date"], first)
-    return [{"position": [round(float(x), 4), round(float(y), 4) - 0.25], "text": str(name),
+    return [{"position": [round(float(x), 4), round(float(y), 4) - 0.25],
+             "text": names.place(str(name), lang) if names else str(name),
              "size": 11, "day": int(d)}
             for x, y, name, d in zip(places["longitude"], places["latitude"],
                                      places["location"], day, strict=True)]
@@ -130,7 +147,8 @@ def csto_by_day(ds: Dataset, days: list[dt.date]) -> tuple[list[list[dict]], lis
 def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                    shown: list[str], basemap: str, view: pdk.ViewState,
                    first: dt.date, last: dt.date,
-                   highlight: pd.DataFrame | None = None) -> dict:
+                   highlight: pd.DataFrame | None = None, text: Text = ENGLISH,
+                   names: Names | None = None) -> dict:
     """Everything the browser needs to play the map over ``first``..``last``.
 
     ``shown`` are the toggleable layers the viewer chose (``regions`` is always drawn).
@@ -167,11 +185,13 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                       line_width_min_pixels=1)
         stack.append((pdk.Layer("ScatterplotLayer", id="events", data=files.events,
                                 pickable=True, **common), {"by": "day", "show": "trail"}))
+        stack.append((type_marks(ds, files.events), {"by": "day", "show": "trail"}))
     if "csto-sites" in shown:
         stack.append((layers.build_csto_sites_layer([]), {"by": "inline", "rows": sites}))
     if basemap == "offline":
-        stack.append((_label_layer("region-labels", region_labels(ds)), None))
-        stack.append((_label_layer("place-labels", locality_labels(events, first)),
+        stack.append((_label_layer("region-labels", region_labels(ds, text.lang, names)), None))
+        stack.append((_label_layer("place-labels",
+                                   locality_labels(events, first, text.lang, names)),
                       {"by": "day", "show": "on", "inline": True}))
     if highlight is not None and len(highlight):
         stack.append((layers.build_highlight_layer(highlight), None))
@@ -186,35 +206,73 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
         "timing": {layer.id: rule for layer, rule in stack if rule},
         "offset": int(offset),
         "days": [d.isoformat() for d in days],
-        "summary": day_summaries(ds, events, days),
-        "legend": legend(ds, files, shown),
+        "summary": day_summaries(ds, events, days, text, names),
+        "legend": legend(ds, files, shown, text),
         "clickable": [c for c in CLICKABLE if c in shown or c == "regions"],
         "speeds": SPEEDS_MS,
         "trail_opacity": TRAIL_OPACITY,
     }
 
 
-def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> list[dict]:
-    """The keys of what is drawn, as data (the component writes them with textContent)."""
+def legend(ds: Dataset, files: layers.MapFiles, shown: list[str],
+           text: Text = ENGLISH) -> list[dict]:
+    """The keys of what is drawn, as data (the component writes them with textContent).
+    Event types carry their mark (:func:`type_marks`), so a key reads without colour."""
+    _ = text.gettext
     parts = []
     if "events" in shown:
         colors = ds.event_types.drop_duplicates("event_type")
-        parts.append({"title": "Events", "kind": "dot",
-                      "items": [[t, c] for t, c in zip(colors["event_type"], colors["color"],
-                                                        strict=True)]})
+        marks = type_mark_letters(ds)
+        parts.append({"title": _("Events"), "kind": "dot",
+                      "items": [[term(text, t), c, marks.get(t, "")]
+                                for t, c in zip(colors["event_type"], colors["color"],
+                                                strict=True)]})
     if "spread" in shown and files.onset_legend:
-        parts.append({"title": "First event in the region", "kind": "fill",
+        parts.append({"title": _("First event in the region"), "kind": "fill",
                       "items": [list(x) for x in files.onset_legend]})
     if "emergency" in shown:
-        parts.append({"title": "State of emergency", "kind": "outline",
-                      "items": [["region outlined", layers.rgb_hex(layers.EMERGENCY_COLOR)]]})
+        parts.append({"title": _("State of emergency"), "kind": "outline",
+                      "items": [[_("region outlined"), layers.rgb_hex(layers.EMERGENCY_COLOR)]]})
     if "blackout" in shown:
-        parts.append({"title": "Internet shutdown", "kind": "hatch",
-                      "items": [["hatched", layers.rgb_hex(layers.BLACKOUT_LINE)]]})
+        parts.append({"title": _("Internet shutdown"), "kind": "hatch",
+                      "items": [[_("hatched"), layers.rgb_hex(layers.BLACKOUT_LINE)]]})
     if "csto-arcs" in shown:
-        parts.append({"title": "CSTO contingents", "kind": "line",
-                      "items": [[p, layers.rgb_hex(c)] for p, c in layers.PHASE_COLORS.items()]})
+        parts.append({"title": _("CSTO contingents"), "kind": "line",
+                      "items": [[term(text, p), layers.rgb_hex(c)]
+                                for p, c in layers.PHASE_COLORS.items()]})
     if "csto-sites" in shown:
-        parts.append({"title": "CSTO sites", "kind": "dot",
-                      "items": [["guarded site", layers.rgb_hex(layers.SITE_COLOR)]]})
+        parts.append({"title": _("CSTO sites"), "kind": "dot",
+                      "items": [[_("guarded site"), layers.rgb_hex(layers.SITE_COLOR)]]})
     return parts
+
+
+# Event types read by a mark as well as by colour (WCAG 1.4.1): ACLED's six types by their
+# initial; another dataset's types get letters in order of their vocabulary.
+TYPE_MARKS = {"Protests": "P", "Riots": "R", "Battles": "B", "Violence against civilians": "V",
+              "Explosions/Remote violence": "E", "Strategic developments": "S",
+              "Unclassified": "?"}
+_SPARE_MARKS = "ACDFGHJKLMNOQTUWXYZ"
+
+
+def type_mark_letters(ds: Dataset) -> dict[str, str]:
+    """A one-letter mark per event type of the dataset."""
+    spare = iter(_SPARE_MARKS)
+    return {t: TYPE_MARKS.get(t) or next(spare, "•")
+            for t in dict.fromkeys(ds.event_types["event_type"])}
+
+
+def type_marks(ds: Dataset, events_url: str) -> pdk.Layer:
+    """A TextLayer that writes each event's type mark on its point (same rows as the events
+    layer, so it follows the day and the trail the same way). One function, so the lead's
+    layer work and this stay apart."""
+    letters = type_mark_letters(ds)
+    cases = " : ".join(f"event_type === {json.dumps(t)} ? {json.dumps(m)}"
+                       for t, m in letters.items())
+    return pdk.Layer("TextLayer", id="type-marks", data=events_url,
+                     get_position=["longitude", "latitude"], get_text=f"{cases} : ''",
+                     get_size=11, size_units="'pixels'", character_set="'auto'",
+                     font_family="'DejaVu Sans, Arial, sans-serif'", font_weight=700,
+                     get_color=[255, 255, 255, 255], outline_width=2,
+                     outline_color=[0, 0, 0, 200], font_settings={"sdf": True},
+                     get_text_anchor="'middle'", get_alignment_baseline="'center'",
+                     pickable=False)

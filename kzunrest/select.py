@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
+
+from kzunrest.i18n import ENGLISH, Text
 
 
 @dataclass(frozen=True)
@@ -19,6 +22,8 @@ class Filters:
     start: dt.date | None = None
     end: dt.date | None = None
     precise_only: bool = False
+    # A place search's matches (English names); None: no search, (): nothing matched.
+    locations: tuple[str, ...] | None = None
 
 
 def day_number(dates: pd.Series | pd.Timestamp | dt.date,
@@ -37,7 +42,8 @@ def day_number(dates: pd.Series | pd.Timestamp | dt.date,
 
 
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Events matching the filters (regions, types, actors, dates, precise locations)."""
+    """Events matching the filters (regions, types, actors, dates, precise locations, the
+    places a search matched)."""
     keep = pd.Series(True, index=events.index)
     if filters.regions:
         keep &= events["admin1"].isin(filters.regions)
@@ -53,6 +59,8 @@ def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= events["event_date"] <= pd.Timestamp(filters.end)
     if filters.precise_only:
         keep &= events["geo_precision"] == 1
+    if filters.locations is not None:
+        keep &= events["location"].isin(filters.locations)
     return events[keep]
 
 
@@ -157,9 +165,11 @@ def key_numbers(events: pd.DataFrame) -> dict[str, int | str]:
 
 
 def spread_sentence(events: pd.DataFrame, regions_total: int,
-                    disputes: pd.DataFrame | None = None) -> str:
+                    disputes: pd.DataFrame | None = None, *, text: Text = ENGLISH,
+                    place: Callable[[str], str] = str) -> str:
     """When and where the first event was, and when the last region was reached, from the
-    data itself; a disputed first date says so.
+    data itself; a disputed first date says so. ``text`` is the language, ``place`` names a
+    location in it.
 
     >>> ev = pd.DataFrame({"event_id_cnty": ["A", "B"], "location": ["Zhanaozen", "Aktobe"],
     ...                    "admin1": ["Mangystau", "Aktobe"],
@@ -173,18 +183,23 @@ January); 2 of 3 regions reached by 4 January.'
     """
     if events.empty:
         return ""
+    _ = text.gettext
     first = events.sort_values("event_date").iloc[0]
-    text = f"First recorded event: {first['event_date']:%-d %B %Y} in {first['location']}"
+    out = _("First recorded event: {date} in {place}").format(
+        date=text.date(first["event_date"], "long"), place=place(first["location"]))
     if disputes is not None and len(disputes):
         other = disputes[(disputes["event_id_cnty"] == first["event_id_cnty"])
                          & (disputes["field"] == "event_date")]["value"]
         if len(other):
-            dates = ", ".join(f"{pd.Timestamp(v):%-d %B}" for v in other)
-            text += f" (date disputed: other sources say {dates})"
+            dates = ", ".join(text.date(pd.Timestamp(v), "d_month") for v in other)
+            out += _(" (date disputed: other sources say {dates})").format(dates=dates)
     onset = onset_by_region(events)
     reached = len(onset)
-    label = f"all {reached}" if reached == regions_total else f"{reached} of {regions_total}"
-    return f"{text}; {label} regions reached by {onset.max():%-d %B}."
+    last = text.date(onset.max(), "d_month")
+    if reached == regions_total:
+        return out + _("; all {n} regions reached by {date}.").format(n=reached, date=last)
+    return out + _("; {n} of {total} regions reached by {date}.").format(
+        n=reached, total=regions_total, date=last)
 
 
 SOURCE_SEPARATOR = ";"  # ACLED's: several publishers in one `source` cell

@@ -112,7 +112,9 @@ def test_the_day_the_browser_reports_reaches_the_link_and_on_this_day():
 
 def test_layer_toggles_remove_layers():
     data = map_data(run_app(layers=["events"]))
-    assert [t["id"] for t in data["spec"]["deck"]["layers"]] == ["regions", "events"]
+    # The events carry their type's letter (map_spec.type_marks): shape as well as colour.
+    assert [t["id"] for t in data["spec"]["deck"]["layers"]] == ["regions", "events",
+                                                                 "type-marks"]
     assert [p["title"] for p in data["spec"]["legend"]] == ["Events"]
 
 

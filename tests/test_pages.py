@@ -167,7 +167,8 @@ def test_story_page_steps_with_next_and_previous():
     row = story[story["step"] == 4].iloc[0]
     assert data["spec"]["days"][data["playback"]["day"]] == row["date"]
     wanted = {x for x in row["layers"].split("|")}
-    ids = {t["id"] for t in data["spec"]["deck"]["layers"]} - {"regions"}
+    # type-marks: the letters written on the events (a companion of the events layer)
+    ids = {t["id"] for t in data["spec"]["deck"]["layers"]} - {"regions", "type-marks"}
     assert ids == wanted
     assert {p["title"] for p in data["spec"]["legend"]}  # a legend on every step
     x0, y0, x1, y1 = data["fit"]  # the step's area (here the country), fitted by the browser

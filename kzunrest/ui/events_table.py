@@ -6,47 +6,68 @@ import pandas as pd
 import streamlit as st
 
 from kzunrest.exports import events_csv, events_geojson
-from kzunrest.ui import state
+from kzunrest.i18n import ENGLISH, Text, term
+from kzunrest.ui import lang, state
 
-COLUMNS = {
-    "event_date": st.column_config.DateColumn("Date", format="ddd D MMM"),
-    "event_time": st.column_config.TextColumn("Time"),
-    "admin1": st.column_config.TextColumn("Region"),
-    "location": st.column_config.TextColumn("Place"),
-    "event_type": st.column_config.TextColumn("Type"),
-    "sub_event_type": st.column_config.TextColumn("Sub-type"),
-    "actor1": st.column_config.TextColumn("Actor 1"),
-    "actor2": st.column_config.TextColumn("Actor 2"),
-    "fatalities": st.column_config.NumberColumn("Deaths",
-                                                help="Blank: no source gives a number"),
-    "notes": st.column_config.TextColumn("What happened", width="large"),
-    "source": st.column_config.TextColumn("Source"),
-    "source_url": st.column_config.LinkColumn("Link", display_text="open"),
-    "geo_precision": st.column_config.NumberColumn("Geo precision",
-                                                   help="1 town, 2 near/part, 3 region"),
-    "event_id_cnty": st.column_config.TextColumn("Id"),
-}
+# Streamlit formats dates in the browser with English names; digits read in every language.
+DATE_FORMAT = {"en": "ddd D MMM"}
+DATE_FORMAT_OTHER = "DD.MM.YYYY"
 
 
-def render(events: pd.DataFrame, key: str = "events_table") -> None:
-    st.caption("Search with the table's toolbar, sort by clicking a header; select rows to "
-               "ring those events on the map.")
-    table = st.dataframe(events[list(COLUMNS)], column_config=COLUMNS, hide_index=True,
+def columns(text: Text = ENGLISH) -> dict:
+    """Column labels in the viewer's language (the data keeps its column names)."""
+    _ = text.gettext
+    return {
+        "event_date": st.column_config.DateColumn(
+            _("Date"), format=DATE_FORMAT.get(text.lang, DATE_FORMAT_OTHER)),
+        "event_time": st.column_config.TextColumn(_("Time")),
+        "admin1": st.column_config.TextColumn(_("Region")),
+        "location": st.column_config.TextColumn(_("Place")),
+        "event_type": st.column_config.TextColumn(_("Type")),
+        "sub_event_type": st.column_config.TextColumn(_("Sub-type")),
+        "actor1": st.column_config.TextColumn(_("Actor 1")),
+        "actor2": st.column_config.TextColumn(_("Actor 2")),
+        "fatalities": st.column_config.NumberColumn(_("Deaths"),
+                                                    help=_("Blank: no source gives a number")),
+        "notes": st.column_config.TextColumn(_("What happened (in English)"), width="large"),
+        "source": st.column_config.TextColumn(_("Source")),
+        "source_url": st.column_config.LinkColumn(_("Link"), display_text=_("open source")),
+        "geo_precision": st.column_config.NumberColumn(_("Geo precision"),
+                                                       help=_("1 town, 2 near/part, 3 region")),
+        "event_id_cnty": st.column_config.TextColumn(_("Id")),
+    }
+
+
+COLUMNS = columns()
+
+
+def render(events: pd.DataFrame, key: str = "events_table", names=None) -> None:
+    text = lang.text()
+    _ = text.gettext
+    st.caption(_("Search with the table's toolbar, sort by clicking a header; select rows to "
+                 "ring those events on the map. What happened (the notes) is written in "
+                 "English, as in the sources."))
+    shown = events[list(COLUMNS)]
+    if names is not None:
+        shown = names.localize(shown, text.lang)
+    shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
+    table = st.dataframe(shown, column_config=columns(text), hide_index=True,
                          on_select="rerun", selection_mode="multi-row", key=key)
     rows = table.selection.rows if table else []
     st.session_state[state.HIGHLIGHT] = events.iloc[rows]["event_id_cnty"].tolist()
     if rows:
-        st.info(f"{len(rows)} selected: ringed on the Map page.")
+        st.info(_("{n} selected: ringed on the Map page.").format(n=len(rows)))
 
 
 def downloads(events: pd.DataFrame) -> None:
+    _ = lang.gettext()
     c1, c2 = st.columns(2)
-    c1.download_button("Download CSV", lambda: events_csv(events),
+    c1.download_button(_("Download CSV"), lambda: events_csv(events),
                        file_name="kzunrest-events.csv",
                        mime="text/csv", key="download_csv", icon=":material/download:",
                        on_click="ignore",
-                       help="Our schema; cells that start with = + - @ get a leading ' so a "
-                            "spreadsheet does not run them as formulas.")
-    c2.download_button("Download GeoJSON", lambda: events_geojson(events),
+                       help=_("Our schema; cells that start with = + - @ get a leading ' so a "
+                              "spreadsheet does not run them as formulas."))
+    c2.download_button(_("Download GeoJSON"), lambda: events_geojson(events),
                        file_name="kzunrest-events.geojson", mime="application/geo+json",
                        key="download_geojson", icon=":material/download:", on_click="ignore")

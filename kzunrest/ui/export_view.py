@@ -13,42 +13,53 @@ import streamlit as st
 
 from kzunrest import gif, snapshot
 from kzunrest.dataset import Dataset
-from kzunrest.ui import state
+from kzunrest.ui import lang, state
 
 
 def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
            day: dt.date) -> None:
     """``deck`` builds the day's map when the snapshot is asked for."""
-    with st.expander("Export: animated GIF for slides, HTML snapshot of this map"):
+    text = lang.text()
+    _ = text.gettext
+    with st.expander(_("Export: animated GIF for slides, HTML snapshot of this map")):
         gif_part(ds, events)
         st.download_button(
             # Deferred: built only when clicked, not on every step of the slider.
-            "Download this map as HTML", lambda: snapshot.snapshot_html(deck()).encode("utf-8"),
+            _("Download this map as HTML"),
+            lambda: snapshot.snapshot_html(deck(), text=text).encode("utf-8"),
             file_name=f"kzunrest-{day:%Y-%m-%d}.html", mime="text/html", key="snapshot_html",
             on_click="ignore", icon=":material/download:",
-            help="A standalone page with this day's layers and tooltips (loads deck.gl "
-                 "from its CDN when opened).")
+            help=_("A standalone page with this day's layers and tooltips (loads deck.gl "
+                   "from its CDN when opened)."))
 
 
 def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
+    from kzunrest.ui.controls import DATE_FORMAT, DATE_FORMAT_OTHER
+
+    text = lang.text()
+    _ = text.gettext
     cols = st.columns([2, 1], vertical_alignment="bottom")
-    start, end = cols[0].slider("Days in the GIF", min_value=ds.first_day,
+    start, end = cols[0].slider(_("Days in the GIF"), min_value=ds.first_day,
                                 max_value=ds.last_day, value=gif.gif_days(ds),
-                                step=dt.timedelta(days=1), format="D MMM", key=state.GIF_DAYS)
-    if cols[1].button("Render GIF", key="render_gif", icon=":material/movie:"):
-        bar = st.progress(0.0, text="Drawing frames…")
+                                step=dt.timedelta(days=1),
+                                format=DATE_FORMAT.get(text.lang, DATE_FORMAT_OTHER),
+                                key=state.GIF_DAYS)
+    if cols[1].button(_("Render GIF"), key="render_gif", icon=":material/movie:"):
+        bar = st.progress(0.0, text=_("Drawing frames…"))
 
         def progress(i: int, n: int) -> None:
-            bar.progress(i / n, text=f"Frame {i} of {n}")
+            bar.progress(i / n, text=_("Frame {i} of {n}").format(i=i, n=n))
 
         with tempfile.TemporaryDirectory() as tmp:
             out = gif.render_gif(ds, Path(tmp) / "spread.gif", start, end,
-                                       events=events, progress=progress)
+                                       events=events, progress=progress, text=text,
+                                       names=lang.names(ds))
             st.session_state[state.GIF] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
         bar.empty()
     if state.GIF in st.session_state:
         data, span = st.session_state[state.GIF]
-        st.image(data, caption=f"{len(data) / 1024:.0f} KB, one frame a day")
-        st.download_button("Download GIF", data, file_name=f"kzunrest-{span}.gif",
+        st.image(data, caption=_("{kb} KB, one frame a day").format(
+            kb=text.number(round(len(data) / 1024))))
+        st.download_button(_("Download GIF"), data, file_name=f"kzunrest-{span}.gif",
                            mime="image/gif", key="download_gif", on_click="ignore",
                            icon=":material/download:")

@@ -17,14 +17,16 @@ import threading
 
 import streamlit as st
 
+from kzunrest.i18n import N_
+
 # (script, title, icon); the first is the default page (the app's root URL). Each page's URL
 # is its file name: /story, /analysis, /csto, /data.
 PAGES = [
-    ("pages/map.py", "Map", ":material/map:"),
-    ("pages/story.py", "Story", ":material/auto_stories:"),
-    ("pages/analysis.py", "Analysis", ":material/bar_chart:"),
-    ("pages/csto.py", "CSTO deployment", ":material/flight_land:"),
-    ("pages/data.py", "Data", ":material/table:"),
+    ("pages/map.py", N_("Map"), ":material/map:"),
+    ("pages/story.py", N_("Story"), ":material/auto_stories:"),
+    ("pages/analysis.py", N_("Analysis"), ":material/bar_chart:"),
+    ("pages/csto.py", N_("CSTO deployment"), ":material/flight_land:"),
+    ("pages/data.py", N_("Data"), ":material/table:"),
 ]
 
 # Set by app.py around the page it runs; per thread, as each session's script runs in its own.
@@ -32,7 +34,10 @@ _inside = threading.local()
 
 
 def pages() -> list[st.Page]:
-    return [st.Page(script, title=title, icon=icon, default=i == 0)
+    from kzunrest.ui.lang import gettext
+
+    _ = gettext()
+    return [st.Page(script, title=_(title), icon=icon, default=i == 0)
             for i, (script, title, icon) in enumerate(PAGES)]
 
 

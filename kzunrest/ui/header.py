@@ -7,6 +7,7 @@ import streamlit as st
 
 from kzunrest import select
 from kzunrest.dataset import Dataset
+from kzunrest.ui import lang
 from kzunrest.ui.text import md
 
 # Streamlit's default top padding (6rem) plus a large title left ~270 px of a 768 px screen
@@ -24,9 +25,13 @@ def page_title(text: str) -> None:
 
 def render(ds: Dataset, *, with_summary: bool = True) -> None:
     """Title, and on the Map page the summary with the data's own dates."""
-    page_title(ds.settings.get("title") or ds.folder.name)
+    text = lang.text()
+    setting = ds.settings.get
+    page_title(setting(f"title_{text.lang}") or setting("title") or ds.folder.name)
     if with_summary:
         disputes = getattr(ds, "disputes", None)
-        parts = [ds.settings.get("summary", "").strip(),
-                 select.spread_sentence(ds.events, len(ds.regions), disputes)]
+        names = lang.names(ds)
+        parts = [(setting(f"summary_{text.lang}") or setting("summary", "")).strip(),
+                 select.spread_sentence(ds.events, len(ds.regions), disputes, text=text,
+                                        place=lambda p: names.place(p, text.lang))]
         st.caption(md(" ".join(p for p in parts if p)))

@@ -55,7 +55,7 @@ def map_component(spec: dict, *, key: str, seq: int, day: int, playing: bool = F
                   height: str = "560px", fit: list[float] | None = None,
                   on_playback: Callable[[], None] | None = None,
                   on_camera: Callable[[], None] | None = None,
-                  on_region: Callable[[], None] | None = None):
+                  on_region: Callable[[], None] | None = None, text: dict | None = None):
     """Mount the map.
 
     ``fit`` (min lon, min lat, max lon, max lat) asks the browser to fit the camera to its own
@@ -65,11 +65,12 @@ def map_component(spec: dict, *, key: str, seq: int, day: int, playing: bool = F
 
     Returns the component's state: ``playback`` (date, playing, speed, mode as last reported
     by the browser), ``camera`` and the ``region`` clicked (a trigger, for one run).
+    ``text`` is what the component says, in the viewer's language (ui/map_text.py).
     """
     return _component(
         key=key,
         data={"spec": spec, "seq": seq, "bundle": bundle_url(), "controls": controls,
-              "height": height, "fit": fit,
+              "height": height, "fit": fit, "text": text or {},
               "playback": {"day": day, "playing": playing, "speed": speed, "mode": mode}},
         on_playback_change=on_playback or _ignore,
         on_camera_change=on_camera or _ignore,

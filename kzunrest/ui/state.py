@@ -37,6 +37,8 @@ ACTORS = "actors"  # sidebar filter: actor1 or actor2
 DATES = "dates"  # sidebar filter: (start, end) days
 PRECISE = "precise"  # sidebar filter: exact positions only
 STEP = "step"  # Story's step number, 1-based
+LANG = "lang"  # the interface's language: en, kk or ru (kzunrest/ui/lang.py)
+PLACE = "place"  # sidebar: a place search in any language, filtering events by location
 PRESENT = "present"  # present=1: the presentation layout (a query parameter, no widget)
 
 # -- other widgets (keys name them for AppTest and the browser tests) -----------------------
