@@ -16,6 +16,7 @@ import pydeck as pdk
 from pydeck.io.html import render_json_to_html
 
 from kzunrest import layers
+from kzunrest.i18n import ENGLISH, Text
 
 
 def _static_file(url: str, static_dir: Path) -> Path:
@@ -114,7 +115,8 @@ def _escaped(data, fields: set[str] | None):
 
 def snapshot_html(deck: pdk.Deck, out: Path | None = None, *,
                   tooltip: dict | bool = layers.TOOLTIP,
-                  static_dir: Path = layers.STATIC_DIR, offline: bool = False) -> str:
+                  static_dir: Path = layers.STATIC_DIR, offline: bool = False,
+                  text: Text = ENGLISH) -> str:
     """A standalone HTML page of ``deck``, with the data of its static files written inline.
 
     The map page's layers load ``/app/static/...`` URLs that only the running app serves; here
@@ -125,7 +127,8 @@ def snapshot_html(deck: pdk.Deck, out: Path | None = None, *,
     ``\\u003c``. ``tooltip`` is the map's (a deck's JSON does not carry it); the fields it
     shows are HTML-escaped, since this page (unlike the app's) would otherwise render their
     markup. Written to ``out`` when given. deck.gl loads from its CDN unless ``offline``
-    (pydeck then embeds its 4 MB bundle in the page).
+    (pydeck then embeds its 4 MB bundle in the page). The page's language and title follow
+    ``text``.
     """
     spec = json.loads(deck.to_json())
     fields = _tooltip_fields(tooltip)
@@ -139,7 +142,10 @@ def snapshot_html(deck: pdk.Deck, out: Path | None = None, *,
         spec["mapStyle"] = _inlined(spec["mapStyle"], static_dir)
     safe = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
     page = render_json_to_html(safe, tooltip=tooltip, offline=offline)
-    page = page.replace("<title>pydeck</title>", "<title>kzunrest map</title>", 1)
+    title = html.escape(text.gettext("kzunrest map"))
+    page = page.replace("<title>pydeck</title>", f"<title>{title}</title>", 1)
+    lang = text.lang if text.lang in ("en", "kk", "ru") else "en"
+    page = page.replace("<html>", f'<html lang="{lang}">', 1)
     if out is not None:
         Path(out).write_text(page, encoding="utf-8")
     return page

@@ -5,8 +5,15 @@ places and types for its tooltips and cards. The component writes them with text
 from __future__ import annotations
 
 from kzunrest import layers
-from kzunrest.i18n import Text, term
+from kzunrest.i18n import N_, Text, term
 from kzunrest.names import Names
+
+
+# layers.PRECISION_TEXT and TIME_PRECISION_TEXT, for the catalogues (a test keeps them equal).
+PRECISION_WORDS = (N_("exact position"), N_("placed at the city: exact position not published"),
+                   N_("area only: exact position not published"), N_("day known"),
+                   N_("day approximate (within a few days)"),
+                   N_("known only to a span of days"))
 
 
 def component_text(spec: dict, text: Text, names: Names, types=()) -> dict:
