@@ -124,7 +124,9 @@ class Text:
 
     def date(self, day: dt.date, style: str = "day") -> str:
         pattern, skeleton = _DATE_STYLES[style]
-        if self.lang in (DEFAULT, PSEUDO):
+        if self.lang == PSEUDO:
+            return f"[[{dates.format_date(day, pattern, locale='en')}]]"
+        if self.lang == DEFAULT:
             return dates.format_date(day, pattern, locale="en")
         if skeleton in ("full", "long", "medium"):  # CLDR's own formats of the language
             return dates.format_date(day, skeleton, locale=self.locale)

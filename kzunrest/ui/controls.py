@@ -30,7 +30,7 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
     with st.sidebar:
         st.subheader(_("Filters"))
         query = st.text_input(_("Find a place"), key=state.PLACE, bind="query-params",
-                              placeholder=_("Town, in any language: Oral, Орал, Уральск"),
+                              placeholder=_("Town, in any language: Uralsk, Орал, Уральск"),
                               help=_("Keeps the events in places whose English, Kazakh or "
                                      "Russian name contains this text."))
         locations = None

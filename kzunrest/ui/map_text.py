@@ -8,7 +8,6 @@ from kzunrest import layers
 from kzunrest.i18n import N_, Text, term
 from kzunrest.names import Names
 
-
 # layers.PRECISION_TEXT and TIME_PRECISION_TEXT, for the catalogues (a test keeps them equal).
 PRECISION_WORDS = (N_("exact position"), N_("placed at the city: exact position not published"),
                    N_("area only: exact position not published"), N_("day known"),
