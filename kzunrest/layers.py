@@ -1,10 +1,10 @@
-"""The map: pydeck layers and the deck for a day.
+"""The map's rows and pydeck layers.
 
-Heavy data (events, region shapes) goes to content-hashed files under ``static/`` that the
-browser fetches once; each frame then carries only the day (as GPU filter ranges) and the few
-CSTO rows in the country that day. Tooltip text stays plain text in the rows: Streamlit's deck
-component escapes each value it puts into the tooltip template, so data never becomes markup
-(tests/test_browser.py proves it with a note that is an <img onerror> payload).
+Heavy data (events, region shapes, hatching) goes to content-hashed files under ``static/``
+that the browser fetches once; kzunrest/map_spec.py assembles the deck and says how each layer
+follows the day. Text stays plain text in the rows (``title``, ``body``, ``foot``, ``notes``,
+``sources``): the map component writes it with textContent, so data never becomes markup
+(tests/test_browser.py proves it with an <img onerror> payload).
 """
 
 from __future__ import annotations
@@ -41,28 +41,13 @@ ONSET_CMAP = "YlOrRd_r"  # early onset dark red, later onset pale
 EMERGENCY_COLOR = [178, 24, 43, 230]
 BLACKOUT_LINE = [30, 30, 60, 150]  # hatching: thin lines, so the colours beneath stay true
 HATCH_SPACING = 0.35  # degrees between hatch lines
+STIPPLE_SPACING = 0.45  # degrees between the dots of a region-only event
 PHASE_COLORS = {"arriving": [0, 158, 115], "present": [213, 94, 0], "leaving": [120, 120, 120]}
 SITE_COLOR = [120, 40, 160, 230]
 PRECISION_TEXT = {1: "exact position", 2: "placed at the city: exact position not published",
                   3: "area only: exact position not published"}
 TIME_PRECISION_TEXT = {1: "day known", 2: "day approximate (within a few days)",
                        3: "known only to a span of days"}
-TOOLTIP = {
-    # The markup is ours; {title}, {body} and {foot} are plain-text fields of every row.
-    "html": "<b>{title}</b><div>{body}</div><div style='opacity:.75'>{foot}</div>",
-    "style": {"backgroundColor": "#222", "color": "#fff", "fontSize": "12px",
-              "maxWidth": "380px", "whiteSpace": "pre-line", "overflowWrap": "anywhere"},
-}
-
-
-class CompactDeck(pdk.Deck):
-    """A deck whose JSON has no indentation: pydeck indents by two spaces, which is about a
-    third of a frame's bytes."""
-
-    def to_json(self) -> str:
-        return json.dumps(json.loads(super().to_json()), separators=(",", ":"))
-
-
 @dataclass(frozen=True)
 class MapFiles:
     """URLs of the static files one dataset and filter set needs."""
@@ -73,6 +58,11 @@ class MapFiles:
     emergency: str
     blackout: str
     onset_legend: tuple[tuple[str, str], ...]  # (day label, hex colour), earliest first
+    # How sure each event is (empty when there is nothing of the kind, or events are grouped):
+    spans: str = ""  # events known only to a span of days (event_date_end), drawn over it
+    halos: str = ""  # events placed at their town only (geo_precision 2): a ~25 km halo
+    areas: str = ""  # events known only to their region (geo_precision 3): the region tinted
+    disputed: str = ""  # events with a competing version in disputes.csv: a dark ring
 
 
 def rgb_hex(rgb: list[int]) -> str:
@@ -116,7 +106,8 @@ def _tip(title: str, body: list[str], foot: str = "") -> dict[str, str]:
 MAX_POINTS = 50_000
 
 
-def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date) -> list[dict]:
+def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date,
+               disputes: pd.DataFrame | None = None) -> list[dict]:
     """Rows of the events layer: position, day number (from ``first``), colour, radius,
     tooltip text.
 
@@ -134,6 +125,11 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date) -> 
     long_date = date.dt.strftime("%a %d %b %Y").tolist()
     iso = date.dt.strftime("%Y-%m-%d").tolist()
     day = select.day_number(date, first).astype(int).tolist()
+    end = events["event_date_end"] if "event_date_end" in events else pd.Series(pd.NaT,
+                                                                                index=events.index)
+    last = select.day_number(end.fillna(date), first).astype(int).tolist()
+    span_text = end.where(end > date).dt.strftime(" to %a %d %b").fillna("").tolist()
+    versions = competing_versions(disputes)
     rgb = {t: hex_to_rgb(colors.get(t, "#8C8C8C"), 220) for t in events["event_type"].unique()}
     columns = [events[c].tolist() for c in ("event_id_cnty", "event_time", "admin1",
                                             "event_type", "sub_event_type", "location", "notes",
@@ -143,20 +139,58 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date) -> 
     lon = events["longitude"].astype(float).round(5).tolist()
     rows = []
     for (eid, etime, admin1, etype, sub, loc, notes, source, url, a1, a2, gp, tp, y, x, when,
-         iso_d, d, ft, rad) in zip(*columns, lat, lon, long_date, iso, day, fat_text, radius,
-                                   strict=True):
+         iso_d, d, last_d, span, ft, rad) in zip(*columns, lat, lon, long_date, iso, day, last,
+                                                 span_text, fat_text, radius, strict=True):
         rows.append({
             "event_id_cnty": eid, "event_date": iso_d, "admin1": admin1, "event_type": etype,
             "location": loc, "latitude": y, "longitude": x, "day": d, "color": rgb[etype],
+            "start": d, "last": last_d, "gp": int(gp), "disputes": versions.get(eid, []),
             "radius": rad, "sources": source_links(source, url), "notes": notes,
             "actors": f"{a1} vs {a2}" if a2 else a1, "fatalities": ft,
             "precision": f"{PRECISION_TEXT.get(int(gp), '')}; "
                          f"{TIME_PRECISION_TEXT.get(int(tp), '')}".strip("; "),
-            **_tip(f"{when} {etime} · {loc}" if etime else f"{when} · {loc}",
-                   [admin1, f"{etype}: {sub}", f"Fatalities: {ft}", notes],
+            **_tip(f"{when}{span} {etime} · {loc}" if etime else f"{when}{span} · {loc}",
+                   [admin1, f"{etype}: {sub}", f"Fatalities: {ft}", notes,
+                    "Disputed: other sources give another version (click for it)"
+                    if eid in versions else ""],
                    f"{source} {url}"),
         })
     return rows
+
+
+def competing_versions(disputes: pd.DataFrame | None) -> dict[str, list[list[str]]]:
+    """Per event id, its competing versions: ``[field, value, source, first url, note]``."""
+    if disputes is None or disputes.empty:
+        return {}
+    out: dict[str, list[list[str]]] = {}
+    for d in disputes.itertuples(index=False):
+        url = (str(d.source_url).split() or [""])[0]
+        out.setdefault(d.event_id_cnty, []).append(
+            [d.field, str(d.value), d.source, url, str(getattr(d, "note", "") or "")])
+    return out
+
+
+def precision_files(ds: Dataset, events: pd.DataFrame, rows: list[dict],
+                    static_dir: Path = STATIC_DIR) -> dict[str, str]:
+    """The files that say how sure each event is (see :class:`MapFiles`); the event rows of
+    a span of days go to ``spans`` and are left out of the day-by-day points."""
+    spans = [r for r in rows if r["last"] > r["start"]]
+    halos = [r for r in rows if r["gp"] == 2 and r["last"] == r["start"]]
+    disputed = [r for r in rows if r["disputes"]]
+    geoms = dict(zip(ds.regions["admin1"], ds.regions.geometry, strict=True))
+    areas, seen = [], set()
+    for r in rows:
+        key = (r["admin1"], r["start"], r["last"], r["event_type"])
+        if r["gp"] == 3 and r["admin1"] in geoms and key not in seen:
+            seen.add(key)
+            # Stippled, not tinted: dots in the event's colour leave the spread's colours true.
+            areas += [{"position": pt, "color": r["color"][:3] + [200], "start": r["start"],
+                       "last": r["last"]} for pt in stipple(geoms[r["admin1"]])]
+    out = {}
+    for name, data, suffix in (("spans", spans, "json"), ("halos", halos, "json"),
+                               ("disputed", disputed, "json"), ("areas", areas, "json")):
+        out[name] = publish(_dumps(data), suffix, static_dir) if data else ""
+    return out
 
 
 def source_links(names: str, urls: str) -> list[list[str]]:
@@ -235,15 +269,21 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
     """Write (once per content) the static files the map's layers load."""
     names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
     regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
-    to_rows = grouped_event_rows if len(events) > MAX_POINTS else event_rows
-    events_url = publish(_dumps(to_rows(events, type_colors(ds.event_types), ds.first_day)),
-                         "json", static_dir)
+    colors_by_type = type_colors(ds.event_types)
+    if len(events) > MAX_POINTS:
+        rows, sure = grouped_event_rows(events, colors_by_type, ds.first_day), {}
+    else:
+        rows = event_rows(events, colors_by_type, ds.first_day, getattr(ds, "disputes", None))
+        sure = precision_files(ds, events, rows, static_dir)
+        rows = [r for r in rows if r["last"] == r["start"]]  # spans are drawn over their days
+    events_url = publish(_dumps(rows), "json", static_dir)
 
     onset = select.onset_by_region(events)
     colors = onset_colors(onset)
+    doubt = onset_disputes(events, getattr(ds, "disputes", None))
     spread = {r: {"admin1": r, "day": select.day_number(t, ds.first_day),
                   "fill": hex_to_rgb(colors[r], 150),
-                  **_tip(r, [f"first event {t:%a %d %b}"])}
+                  **_tip(r, [f"first event {t:%a %d %b}", doubt.get(r, "")])}
               for r, t in onset.items()}
     spread_url = publish(_dumps(_region_features(ds.regions, spread)), "geojson", static_dir)
     legend = tuple((f"{t:%d %b}", colors[r]) for r, t in onset.items())
@@ -261,7 +301,23 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
             seen.add(label)
             dedup.append((label, color))
     return MapFiles(regions_url, events_url, spread_url, emergency_url, blackout_url,
-                    tuple(dedup))
+                    tuple(dedup), **sure)
+
+
+def onset_disputes(events: pd.DataFrame, disputes: pd.DataFrame | None) -> dict[str, str]:
+    """Per region whose first event's date is disputed, a line saying so: the spread follows
+    the dataset's date, and says that other sources give another."""
+    if disputes is None or disputes.empty or events.empty:
+        return {}
+    first = events.loc[events.groupby("admin1")["event_date"].idxmin()]
+    dated = disputes[disputes["field"] == "event_date"]
+    out = {}
+    for ev in first.itertuples(index=False):
+        other = dated[dated["event_id_cnty"] == ev.event_id_cnty]["value"].tolist()
+        if other:
+            out[ev.admin1] = (f"date disputed: other sources say "
+                              f"{', '.join(pd.Timestamp(v).strftime('%d %b') for v in other)}")
+    return out
 
 
 def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str,
@@ -288,6 +344,23 @@ def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: st
                       "properties": {"admin1": admin1, "start": start, "last": last,
                                      **tip}})
     return {"type": "FeatureCollection", "features": feats}
+
+
+def stipple(geom, spacing: float = STIPPLE_SPACING) -> list[list[float]]:
+    """Points of a regular grid (``spacing`` degrees, rows offset by half a step) inside
+    ``geom``: the pattern of an event known only to its region.
+
+    >>> len(stipple(shapely.box(0, 0, 1, 1), spacing=0.5))
+    4
+    """
+    x0, y0, x1, y1 = geom.bounds
+    pts = []
+    for i, y in enumerate(np.arange(y0 + spacing / 2, y1, spacing)):
+        shift = spacing / 2 if i % 2 else 0
+        xs = np.arange(x0 + spacing / 4 + shift, x1, spacing)
+        inside = shapely.contains_xy(geom, xs, np.full_like(xs, y))
+        pts += [[round(float(x), 3), round(float(y), 3)] for x in xs[inside]]
+    return pts
 
 
 def hatch_lines(geom, spacing: float = HATCH_SPACING):
@@ -340,18 +413,6 @@ def csto_arc_labels(rows: list[dict], regions: gpd.GeoDataFrame) -> list[dict]:
     return out
 
 
-def _day_filter(size: int = 1) -> list[dict]:
-    return [{"@@type": "DataFilterExtension", "filterSize": size}]
-
-
-def build_regions_layer(files: MapFiles) -> pdk.Layer:
-    # Not pickable: with this layer pickable, Streamlit 1.67's deck component stops reporting
-    # clicks on any layer (seen in Chromium); regions are clicked through the spread layer.
-    return pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,
-                     filled=False, get_line_color=[80, 80, 80, 200], line_width_min_pixels=1,
-                     pickable=False)
-
-
 def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:
     """Rings around the events picked in the events table (a handful, sent inline)."""
     rows = [{"event_id_cnty": e.event_id_cnty, "position": [e.longitude, e.latitude],
@@ -361,38 +422,6 @@ def build_highlight_layer(events: pd.DataFrame) -> pdk.Layer:
                      get_position="position", filled=False, stroked=True,
                      get_line_color=[0, 0, 0, 255], line_width_min_pixels=3, get_radius=14,
                      radius_units="'pixels'", pickable=True)
-
-
-def build_events_layers(files: MapFiles, day: int, cumulative: bool) -> list[pdk.Layer]:
-    """The day's events bright; in cumulative mode, earlier days as a faded trail."""
-    common = dict(data=files.events, get_position=["longitude", "latitude"],
-                  get_fill_color="color", get_radius="radius", radius_units="'pixels'",
-                  radius_min_pixels=3, stroked=True, get_line_color=[255, 255, 255, 200],
-                  line_width_min_pixels=1, get_filter_value="day", extensions=_day_filter())
-    layers = [pdk.Layer("ScatterplotLayer", id="events", pickable=True,
-                        filter_range=[day - 0.5, day + 0.5], opacity=1.0, **common)]
-    if cumulative:
-        layers.insert(0, pdk.Layer("ScatterplotLayer", id="events-trail", pickable=True,
-                                   filter_range=[-0.5, day - 0.5], opacity=0.3, **common))
-    return layers
-
-
-def build_spread_layer(files: MapFiles, day: int) -> pdk.Layer:
-    return pdk.Layer("GeoJsonLayer", id="spread", data=files.spread, filled=True,
-                     stroked=False, get_fill_color="properties.fill", pickable=True,
-                     get_filter_value="properties.day", filter_range=[-0.5, day + 0.5],
-                     extensions=_day_filter())
-
-
-def build_period_layer(layer_id: str, url: str, day: int, fill: list[int],
-                       line: list[int], line_px: float) -> pdk.Layer:
-    """Polygons active on ``day``: first day <= day <= last day, filtered on the GPU."""
-    return pdk.Layer("GeoJsonLayer", id=layer_id, data=url, filled=fill[3] > 0,
-                     stroked=line_px > 0, get_fill_color=fill, get_line_color=line,
-                     line_width_min_pixels=line_px, pickable=True,
-                     get_filter_value=["properties.start", "properties.last"],
-                     filter_range=[[-10_000, day + 0.5], [day - 0.5, 100_000]],
-                     extensions=_day_filter(2))
 
 
 def csto_arc_rows(contingents: pd.DataFrame, day: dt.date) -> list[dict]:
@@ -441,39 +470,3 @@ def view_state(longitude: float, latitude: float, zoom: float) -> pdk.ViewState:
     return pdk.ViewState(longitude=round(float(longitude), 4),
                          latitude=round(float(latitude), 4), zoom=round(float(zoom), 2),
                          pitch=0, bearing=0)
-
-
-def build_deck(ds: Dataset, files: MapFiles, day: dt.date, *, layers: list[str],
-               cumulative: bool = True, basemap: str = "carto-light",
-               highlight: pd.DataFrame | None = None,
-               view: pdk.ViewState | None = None,
-               csto_rows: tuple[list[dict], list[dict]] | None = None) -> pdk.Deck:
-    """The whole map for ``day`` with the chosen layers (``regions`` is always drawn).
-
-    ``csto_rows`` are the day's arc and site rows if the caller has them already (cached).
-    """
-    arcs, sites = csto_rows or (csto_arc_rows(ds.contingents, day),
-                                csto_site_rows(ds.sites, ds.contingents, day))
-    n = select.day_number(day, ds.first_day)
-    stack = [build_regions_layer(files)]
-    if "spread" in layers:
-        stack.append(build_spread_layer(files, n))
-    if "emergency" in layers:
-        # Outlined, not filled, so the spread's colours stay readable underneath.
-        stack.append(build_period_layer("emergency", files.emergency, n, [0, 0, 0, 0],
-                                        EMERGENCY_COLOR, 3))
-    if "blackout" in layers:
-        stack.append(build_period_layer("blackout", files.blackout, n, [0, 0, 0, 0],
-                                        BLACKOUT_LINE, 1))
-    if "csto-arcs" in layers:
-        stack.append(build_csto_arcs_layer(arcs))
-    if "events" in layers:
-        stack += build_events_layers(files, n, cumulative)
-    if "csto-sites" in layers:
-        stack.append(build_csto_sites_layer(sites))
-    if highlight is not None and len(highlight):
-        stack.append(build_highlight_layer(highlight))
-    return CompactDeck(layers=stack, initial_view_state=view or view_state(
-                           **ds.initial_view.__dict__),
-                    map_style=BASEMAPS.get(basemap, BASEMAPS["carto-light"]),
-                    map_provider="carto", tooltip=TOOLTIP)

@@ -37,7 +37,8 @@ from kzunrest.names import Names
 SPEEDS_MS = {"slow": 2000, "normal": 1000, "fast": 500}  # milliseconds per day of Play
 MODES = ("cumulative", "day")
 TRAIL_OPACITY = 0.3
-CLICKABLE = ("events", "spread", "regions")  # only these take a click (issue: overlays)
+CLICKABLE = ("events", "events-span", "spread", "regions")  # only these take a click
+DISPUTED_RING = [25, 25, 25, 230]
 # A place whose position is only known to the town (geo_precision 2) gets a halo of about
 # this radius; one known only to its region (3) is drawn at the region's centre, hollow.
 HALO_METERS = 25_000
@@ -179,6 +180,7 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                       {"by": "inline", "rows": [layers.csto_arc_labels(a, ds.regions)
                                                 for a in arcs]}))
     if "events" in shown:
+        stack += uncertainty_layers(files)
         common = dict(get_position=["longitude", "latitude"], get_fill_color="color",
                       get_radius="radius", radius_units="'pixels'", radius_min_pixels=3,
                       stroked=True, get_line_color=[255, 255, 255, 200],
@@ -186,6 +188,14 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
         stack.append((pdk.Layer("ScatterplotLayer", id="events", data=files.events,
                                 pickable=True, **common), {"by": "day", "show": "trail"}))
         stack.append((type_marks(ds, files.events), {"by": "day", "show": "trail"}))
+        if files.disputed:
+            # A dark ring round every event that sources tell differently (its card says how).
+            stack.append((pdk.Layer("ScatterplotLayer", id="events-disputed",
+                                    data=files.disputed, get_position=["longitude", "latitude"],
+                                    get_radius="radius + 4", radius_units="'pixels'",
+                                    filled=False, stroked=True, get_line_color=DISPUTED_RING,
+                                    line_width_min_pixels=2, pickable=False),
+                          {"by": "period"}))
     if "csto-sites" in shown:
         stack.append((layers.build_csto_sites_layer([]), {"by": "inline", "rows": sites}))
     if basemap == "offline":
@@ -214,6 +224,32 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
     }
 
 
+def uncertainty_layers(files: layers.MapFiles) -> list[tuple[pdk.Layer, dict]]:
+    """How sure each event is, drawn under the points: the region tinted when only the region
+    is known, a halo of about 25 km when only the town is, and a faint ring on every day of a
+    span when only the span of days is known. These take no clicks (the points do)."""
+    out = []
+    if files.areas:
+        out.append((pdk.Layer("ScatterplotLayer", id="events-area", data=files.areas,
+                              get_position="position", get_fill_color="color", get_radius=1.6,
+                              radius_units="'pixels'", stroked=False, pickable=False),
+                    {"by": "period"}))
+    if files.halos:
+        out.append((pdk.Layer("ScatterplotLayer", id="events-halo", data=files.halos,
+                              get_position=["longitude", "latitude"], get_radius=HALO_METERS,
+                              radius_units="'meters'", radius_min_pixels=8,
+                              get_fill_color="[color[0], color[1], color[2], 50]",
+                              stroked=False, pickable=False), {"by": "day", "show": "trail"}))
+    if files.spans:
+        out.append((pdk.Layer("ScatterplotLayer", id="events-span", data=files.spans,
+                              get_position=["longitude", "latitude"], get_radius="radius + 2",
+                              radius_units="'pixels'", filled=True,
+                              get_fill_color="[color[0], color[1], color[2], 70]",
+                              stroked=True, get_line_color="color", line_width_min_pixels=2,
+                              pickable=True), {"by": "period"}))
+    return out
+
+
 def legend(ds: Dataset, files: layers.MapFiles, shown: list[str],
            text: Text = ENGLISH) -> list[dict]:
     """The keys of what is drawn, as data (the component writes them with textContent).
@@ -224,9 +260,21 @@ def legend(ds: Dataset, files: layers.MapFiles, shown: list[str],
         colors = ds.event_types.drop_duplicates("event_type")
         marks = type_mark_letters(ds)
         parts.append({"title": _("Events"), "kind": "dot",
-                      "items": [[term(text, t), c, marks.get(t, "")]
+                      "items": [[term(text, t), c, "", marks.get(t, "")]
                                 for t, c in zip(colors["event_type"], colors["color"],
                                                 strict=True)]})
+    if "events" in shown:
+        sure = [[_("exact place"), "#555555", "dot"]]
+        if files.halos:
+            sure.append([_("town only (about 25 km)"), "#555555", "halo"])
+        if files.areas:
+            sure.append([_("region only (stippled)"), "#555555", "area"])
+        if files.spans:
+            sure.append([_("only a span of days known"), "#555555", "ring"])
+        if files.disputed:
+            sure.append([_("disputed: sources differ"), layers.rgb_hex(DISPUTED_RING),
+                         "darkring"])
+        parts.append({"title": _("How sure"), "kind": "mixed", "items": sure})
     if "spread" in shown and files.onset_legend:
         parts.append({"title": _("First event in the region"), "kind": "fill",
                       "items": [list(x) for x in files.onset_legend]})

@@ -222,3 +222,25 @@ def select_well_sourced(events: pd.DataFrame, minimum: int = 2) -> pd.DataFrame:
     """Events backed by at least ``minimum`` independent sources (the "two or more
     independent sources" filter)."""
     return events[independent_sources(events) >= minimum]
+
+
+def with_certainty(events: pd.DataFrame, disputes: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The events with how sure each one is, for tables: ``sources`` (independent
+    publishers), ``links`` (every address) and ``disputed`` (the competing versions, or "").
+
+    >>> ev = pd.DataFrame({"event_id_cnty": ["A", "B"], "source": ["TASS; Reuters", "TASS"],
+    ...                    "source_url": ["https://t.ru/1 https://r.com/2", "https://t.ru/3"]})
+    >>> d = pd.DataFrame({"event_id_cnty": ["A"], "field": ["event_date"],
+    ...                   "value": ["2022-01-02"], "source": ["Kloop"]})
+    >>> with_certainty(ev, d)[["sources", "disputed"]].values.tolist()
+    [[2, 'event date: 2022-01-02 (Kloop)'], [1, '']]
+    """
+    versions = pd.Series("", index=events.index, dtype=object)
+    if disputes is not None and len(disputes):
+        text = (disputes["field"].str.replace("_", " ") + ": " + disputes["value"].astype(str)
+                + " (" + disputes["source"] + ")")
+        by_event = text.groupby(disputes["event_id_cnty"]).agg("; ".join)
+        versions = events["event_id_cnty"].map(by_event).fillna("")
+    return events.assign(sources=independent_sources(events),
+                         links=events["source_url"].astype(str).str.split(),
+                         disputed=versions)

@@ -1,22 +1,23 @@
-"""A standalone HTML page of the map as it is: the day's layers with their data inline.
+"""A standalone HTML page that plays the map offline: the map component's own code, the deck.gl
+bundle shipped inside pydeck, and the map's spec with every data file written inline.
 
-Built from the deck's public JSON (``Deck.to_json``) and pydeck's page template
-(``pydeck.io.html.render_json_to_html``): no private field of pydeck is read.
+The page runs the same JavaScript as the app (kzunrest/ui/map_component.js), so it has the
+same Play, slider, keys, legend, tooltips and cards, and writes data text with textContent as
+the app does. Nothing is fetched when it opens (but a ``carto-light`` basemap's tiles).
 """
 
 from __future__ import annotations
 
 import html
 import json
-import re
-from collections.abc import Callable
 from pathlib import Path
 
-import pydeck as pdk
-from pydeck.io.html import render_json_to_html
+import pydeck
 
 from kzunrest import layers
-from kzunrest.i18n import ENGLISH, Text
+
+UI = Path(__file__).parent / "ui"
+PYDECK_BUNDLE = Path(pydeck.__file__).parent / "nbextension" / "static" / "index.js"
 
 
 def _static_file(url: str, static_dir: Path) -> Path:
@@ -36,116 +37,53 @@ def _inlined(value, static_dir: Path):
     return value
 
 
-def _accessor(spec: str) -> Callable[[dict], list]:
-    """A row -> values function for a pydeck accessor such as ``@@=day``,
-    ``@@=properties.day`` or ``@@=[properties.start, properties.last]``."""
-    text = spec.removeprefix("@@=").strip()
-    paths = [p.strip().split(".") for p in text.strip("[]").split(",")]
-    if not all(part.isidentifier() for path in paths for part in path):
-        raise ValueError(f"cannot evaluate the filter accessor {spec!r} outside the browser")
-
-    def values(row: dict) -> list:
-        out = []
-        for path in paths:
-            value = row
-            for part in path:
-                value = value[part]
-            out.append(value)
-        return out
-
-    return values
+def _script_safe(text: str) -> str:
+    """JSON that cannot close the page's <script> (every ``<`` written as ``\\u003c``)."""
+    return text.replace("<", "\\u003c")
 
 
-def _filtered(layer: dict, data):
-    """The rows a DataFilterExtension would keep, for a page that lacks the extension.
+def inline_spec(spec: dict, static_dir: Path = layers.STATIC_DIR) -> dict:
+    """A copy of the map's spec with each layer's data file and the offline style inline."""
+    deck = spec["deck"]
+    return {**spec, "deck": {**deck, "mapStyle": _inlined(deck.get("mapStyle"), static_dir),
+                             "layers": [{**t, "data": _inlined(t.get("data"), static_dir)}
+                                        for t in deck["layers"]]}}
 
-    pydeck's standalone bundle has no DataFilterExtension, and the map filters days on the GPU
-    with it; a snapshot shows one day, so the filter is applied here once and dropped.
-    ``layer`` is the layer as in the deck's JSON (``getFilterValue``, ``filterRange``).
+
+def snapshot_html(data: dict, out: Path | None = None, *,
+                  static_dir: Path = layers.STATIC_DIR, title: str = "kzunrest map",
+                  lang: str = "en") -> str:
+    """The page for the map component's ``data`` (spec, playback, fit, ...), as a string;
+    written to ``out`` when given.
+
+    >>> page = snapshot_html({"spec": {"deck": {"layers": []}}, "playback": {}})
+    >>> "createDeck" in page and "/app/static/" not in page
+    True
     """
-    uses = [e for e in layer.get("extensions") or []
-            if isinstance(e, dict) and e.get("@@type") == "DataFilterExtension"]
-    if not uses:
-        return data, False
-    values = _accessor(layer["getFilterValue"])
-    ranges = layer["filterRange"]
-    ranges = ranges if isinstance(ranges[0], list | tuple) else [ranges]
-
-    def keep(row: dict) -> bool:
-        return all(lo <= v <= hi for v, (lo, hi) in zip(values(row), ranges, strict=True))
-
-    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
-        return {**data, "features": [f for f in data["features"] if keep(f)]}, True
-    return [row for row in data if keep(row)], True
-
-
-def _tooltip_fields(tooltip) -> set[str] | None:
-    """Fields the page's tooltip writes as HTML: those named in its template, or every field
-    (``None``) for pydeck's default tooltip; none when the tooltip is off or plain text."""
-    if tooltip is True:
-        return None
-    if isinstance(tooltip, dict) and "html" in tooltip:
-        return {name.split(".")[-1] for name in re.findall(r"{([\w.]+)}", tooltip["html"])}
-    return set()
-
-
-def _escaped(data, fields: set[str] | None):
-    """``data`` with the tooltip's fields HTML-escaped, in rows and in GeoJSON properties.
-
-    Streamlit's deck component escapes tooltip values; pydeck's standalone page puts them in
-    ``innerHTML`` as they are, so a note holding markup would run on hover without this.
-    """
-    def clean(row):
-        if not isinstance(row, dict):
-            return row
-        out = {k: html.escape(v) if isinstance(v, str) and (fields is None or k in fields)
-               else v for k, v in row.items()}
-        if isinstance(row.get("properties"), dict):
-            out["properties"] = clean(row["properties"])
-        return out
-
-    if fields is not None and not fields:
-        return data
-    if isinstance(data, dict) and isinstance(data.get("features"), list):
-        return {**data, "features": [clean(f) for f in data["features"]]}
-    if isinstance(data, list):
-        return [clean(row) for row in data]
-    return data
-
-
-def snapshot_html(deck: pdk.Deck, out: Path | None = None, *,
-                  tooltip: dict | bool = layers.TOOLTIP,
-                  static_dir: Path = layers.STATIC_DIR, offline: bool = False,
-                  text: Text = ENGLISH) -> str:
-    """A standalone HTML page of ``deck``, with the data of its static files written inline.
-
-    The map page's layers load ``/app/static/...`` URLs that only the running app serves; here
-    each is replaced by the file's JSON (as is an offline basemap style) in the deck's JSON,
-    so the passed deck is unchanged. Day filters run on the GPU in the app; here they are
-    applied to the inlined rows (pydeck's page bundle lacks the extension). Text in the data
-    cannot close the page's ``<script>``: every ``<`` in the deck's JSON is written as
-    ``\\u003c``. ``tooltip`` is the map's (a deck's JSON does not carry it); the fields it
-    shows are HTML-escaped, since this page (unlike the app's) would otherwise render their
-    markup. Written to ``out`` when given. deck.gl loads from its CDN unless ``offline``
-    (pydeck then embeds its 4 MB bundle in the page). The page's language and title follow
-    ``text``.
-    """
-    spec = json.loads(deck.to_json())
-    fields = _tooltip_fields(tooltip)
-    for layer in spec.get("layers", []):
-        data, was_filtered = _filtered(layer, _inlined(layer.get("data"), static_dir))
-        layer["data"] = _escaped(data, fields)
-        if was_filtered:
-            for name in ("extensions", "getFilterValue", "filterRange"):
-                layer.pop(name, None)
-    if "mapStyle" in spec:
-        spec["mapStyle"] = _inlined(spec["mapStyle"], static_dir)
-    safe = json.dumps(spec, separators=(",", ":"), ensure_ascii=False).replace("<", "\\u003c")
-    page = render_json_to_html(safe, tooltip=tooltip, offline=offline)
-    title = html.escape(text.gettext("kzunrest map"))
-    page = page.replace("<title>pydeck</title>", f"<title>{title}</title>", 1)
-    lang = text.lang if text.lang in ("en", "kk", "ru") else "en"
-    page = page.replace("<html>", f'<html lang="{lang}">', 1)
+    payload = {**data, "spec": inline_spec(data["spec"], static_dir), "bundle": None,
+               "height": "calc(100vh - 70px)"}
+    js = (UI / "map_component.js").read_text(encoding="utf-8")
+    js = js.replace("export default mount;", "")
+    css = (UI / "map_component.css").read_text(encoding="utf-8")
+    # The bundle holds no "</script": checked here, so a new pydeck cannot break the page.
+    bundle = PYDECK_BUNDLE.read_text(encoding="utf-8")
+    if "</script" in bundle.lower():
+        raise RuntimeError("pydeck's bundle contains '</script'; it cannot be inlined as is")
+    page = f"""<!doctype html>
+<html lang="{lang}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>body {{ margin: 0; padding: 8px; font-family: sans-serif; }}
+{css}</style></head>
+<body><main id="map"></main>
+<script>{bundle}</script>
+<script type="module">
+{js}
+mount({{data: {_script_safe(json.dumps(payload, separators=(",", ":"), ensure_ascii=False))},
+  parentElement: document.getElementById("map"), setStateValue() {{}}, setTriggerValue() {{}}}});
+</script>
+</body></html>
+"""
     if out is not None:
         Path(out).write_text(page, encoding="utf-8")
     return page

@@ -41,5 +41,5 @@ if day is not None:
                  "or SVG from their ⋯ menu.").format(day=text.date(day, "weekday_short")))
 
 st.subheader(_("Events"))
-events_table.render(events, names=lang.names(ds))
+events_table.render(events, ds.disputes, names=lang.names(ds))
 events_table.downloads(events)

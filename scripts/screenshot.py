@@ -6,7 +6,6 @@ Usage: python -m scripts.screenshot docs/screenshot.png [--offline]
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -24,10 +23,11 @@ def main() -> None:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         page.goto(f"{url}/?{args.query}")
-        page.wait_for_selector("[data-testid='stDeckGlJsonChart'] canvas", timeout=60_000)
-        time.sleep(4)
+        # The map component marks the day it has painted.
+        page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
+                               timeout=90_000)
         args.out.parent.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(args.out))
+        page.screenshot(path=str(args.out), timeout=120_000)
         browser.close()
     print(f"wrote {args.out}")
 

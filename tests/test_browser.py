@@ -45,7 +45,8 @@ def page(browser):
     pg.on("console", lambda m: m.type == "error" and pg.console_errors.append(m.text))
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     pg.on("dialog", lambda d: (pg.console_errors.append("dialog: " + d.message), d.dismiss()))
-    pg.on("request", lambda r: "127.0.0.1" not in r.url and not r.url.startswith("data:")
+    pg.on("request", lambda r: "127.0.0.1" not in r.url
+          and not r.url.startswith(("data:", "file:"))
           and pg.outside_requests.append(r.url))
     yield pg
     context.close()
@@ -350,3 +351,30 @@ def test_an_upload_over_the_size_limit_is_refused_with_a_message(page, hostile_s
     page.get_by_text("1.0MB or smaller", exact=False).first.wait_for(timeout=20_000)
     page.screenshot(path=ARTIFACTS / "upload-too-big.png")
     assert page.get_by_text("Traceback").count() == 0
+
+
+def test_the_html_snapshot_plays_offline(page, tmp_path):
+    """The exported page runs the map's own code with its data inside: opened from a file,
+    with no server, it draws, plays and shows cards."""
+    from kzunrest import layers, map_spec
+    from kzunrest.dataset import read_dataset
+    from kzunrest.snapshot import snapshot_html
+
+    ds = read_dataset(DATA)
+    files = layers.build_map_files(ds, ds.events)
+    spec = map_spec.build_map_spec(ds, files, ds.events, shown=layers.TOGGLEABLE,
+                                   basemap="offline", view=layers.view_state(67, 48, 4),
+                                   first=ds.first_day, last=ds.last_day)
+    data = {"spec": spec, "seq": 1, "controls": True, "height": "600px",
+            "fit": [float(b) for b in ds.regions.total_bounds],
+            "playback": {"day": 20, "playing": False, "speed": "fast", "mode": "cumulative"}}
+    path = tmp_path / "map.html"
+    snapshot_html(data, path)
+    page.goto(path.as_uri())
+    wait_painted(page, "2022-01-21")
+    page.get_by_role("button", name="Play").click()
+    wait_painted(page, "2022-01-25")
+    log = page.locator(MAP).get_attribute("data-painted-log").split(",")
+    assert log[-5:] == [f"2022-01-{d}" for d in range(21, 26)]
+    page.screenshot(path=ARTIFACTS / "snapshot-offline.png")
+    assert page.console_errors == [] and page.outside_requests == []

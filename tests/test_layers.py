@@ -22,12 +22,14 @@ def events_frame(**over) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def test_tooltip_text_is_plain_fields_and_markup_only_in_our_template():
-    rows = layers.event_rows(events_frame(notes="<img src=x onerror=alert(1)>"),
+def test_text_stays_plain_text_in_the_rows():
+    """The component writes these with textContent: the rows carry the text as it is."""
+    rows = layers.event_rows(events_frame(notes="<img src=x onerror=alert(1)>",
+                                          source="A; B", source_url="https://a.kz/1 https://b.kz/2"),
                              {"Riots": "#E69F00"}, FIRST)
-    assert rows[0]["body"].endswith("<img src=x onerror=alert(1)>")  # escaped by the browser side
-    assert set(layers.TOOLTIP["html"].replace("{title}", "").replace("{body}", "")
-               .replace("{foot}", "")) & set("{}") == set()
+    assert rows[0]["notes"] == "<img src=x onerror=alert(1)>"
+    assert rows[0]["body"].endswith("<img src=x onerror=alert(1)>")
+    assert rows[0]["sources"] == [["A", "https://a.kz/1"], ["B", "https://b.kz/2"]]
 
 
 def test_event_rows_carry_the_contract_fields_and_day_number():

@@ -113,14 +113,15 @@ def test_the_day_the_browser_reports_reaches_the_link_and_on_this_day():
 def test_layer_toggles_remove_layers():
     data = map_data(run_app(layers=["events"]))
     # The events carry their type's letter (map_spec.type_marks): shape as well as colour.
-    assert [t["id"] for t in data["spec"]["deck"]["layers"]] == ["regions", "events",
-                                                                 "type-marks"]
-    assert [p["title"] for p in data["spec"]["legend"]] == ["Events"]
+    ids = [t["id"] for t in data["spec"]["deck"]["layers"]]
+    assert ids == ["regions", "events-area", "events-halo", "events-span", "events",
+                   "type-marks", "events-disputed"]
+    assert [p["title"] for p in data["spec"]["legend"]] == ["Events", "How sure"]
 
 
 def test_the_legend_keys_what_is_drawn(data):
     titles = [p["title"] for p in data["spec"]["legend"]]
-    assert titles == ["Events", "First event in the region", "State of emergency",
+    assert titles == ["Events", "How sure", "First event in the region", "State of emergency",
                       "Internet shutdown", "CSTO contingents", "CSTO sites"]
     hatch = next(p for p in data["spec"]["legend"] if p["kind"] == "hatch")
     assert hatch["items"][0][1] == "#1e1e3c"
@@ -182,3 +183,22 @@ def test_a_2023_dataset_folder_animates_over_its_own_dates(folder_2023, monkeypa
 def test_view_is_a_frozen_value():
     with pytest.raises(dataclasses.FrozenInstanceError):
         View(dt.date(2022, 1, 2)).day = dt.date(2022, 1, 3)  # type: ignore[misc]
+
+
+def test_how_sure_each_event_is_is_drawn(data):
+    """A total known only to a span of days is drawn on each of its days, not as one day's
+    point; a town-only position gets a halo; a disputed row a ring, with its versions."""
+    span = [r for r in shown_rows(data, "events-span", "2022-01-08")
+            if r["event_id_cnty"] == "KAZ0180"]
+    assert span and span[0]["admin1"] == "Almaty" and span[0]["last"] > span[0]["start"]
+    assert all(r["event_id_cnty"] != "KAZ0180"
+               for d in data["spec"]["days"] for r in shown_rows(data, "events", d, "day"))
+    assert {r["gp"] for r in shown_rows(data, "events-halo", "2022-01-25")} == {2}
+    disputed = {r["event_id_cnty"]: r for r in shown_rows(data, "events-disputed", "2022-01-01")}
+    field, value, *_ = disputed["KAZ0001"]["disputes"][0]
+    assert (field, value) == ("event_date", "2022-01-02")
+    mangystau = next(r for r in shown_rows(data, "spread", "2022-01-01")
+                     if r["admin1"] == "Mangystau Region")
+    assert "date disputed: other sources say 02 Jan" in mangystau["body"]
+    sure = next(p for p in data["spec"]["legend"] if p["title"] == "How sure")
+    assert [i[0] for i in sure["items"]][:2] == ["exact place", "town only (about 25 km)"]

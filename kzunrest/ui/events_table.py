@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from kzunrest import select
 from kzunrest.exports import events_csv, events_geojson
 from kzunrest.i18n import ENGLISH, Text, term
 from kzunrest.ui import lang, state
@@ -31,27 +32,52 @@ def columns(text: Text = ENGLISH) -> dict:
                                                     help=_("Blank: no source gives a number")),
         "notes": st.column_config.TextColumn(_("What happened (in English)"), width="large"),
         "source": st.column_config.TextColumn(_("Source")),
-        "source_url": st.column_config.LinkColumn(_("Link"), display_text=_("open source")),
+        "source_url": st.column_config.LinkColumn(
+            _("Link"), display_text=_("open source"),
+            help=_("The first source's address; Links has all")),
+    }
+
+
+def certainty(text: Text = ENGLISH) -> dict:
+    """How sure each event is (select.with_certainty): on the Analysis page's table."""
+    _ = text.gettext
+    return {
+        "sources": st.column_config.NumberColumn(_("Sources"),
+                                                 help=_("Independent publishers cited")),
+        "links": st.column_config.ListColumn(_("Links"), help=_("Every source's address")),
+        "disputed": st.column_config.TextColumn(
+            _("Disputed (in English)"), width="medium",
+            help=_("Competing versions from other sources; the row keeps the dataset's "
+                   "version")),
         "geo_precision": st.column_config.NumberColumn(_("Geo precision"),
                                                        help=_("1 town, 2 near/part, 3 region")),
+        "time_precision": st.column_config.NumberColumn(
+            _("Date precision"), help=_("1 the day, 2 within a few days, 3 only a span")),
+        "event_date_end": st.column_config.DateColumn(
+            _("Until"), format="D MMM" if text.lang == "en" else "DD.MM",
+            help=_("Last day of an event known only to a span of days")),
         "event_id_cnty": st.column_config.TextColumn(_("Id")),
     }
 
 
 COLUMNS = columns()
+CERTAINTY = certainty()
 
 
-def render(events: pd.DataFrame, key: str = "events_table", names=None) -> None:
+def render(events: pd.DataFrame, disputes: pd.DataFrame | None = None,
+           key: str = "events_table", names=None) -> None:
     text = lang.text()
     _ = text.gettext
     st.caption(_("Search with the table's toolbar, sort by clicking a header; select rows to "
                  "ring those events on the map. What happened (the notes) is written in "
                  "English, as in the sources."))
-    shown = events[list(COLUMNS)]
+    shown = select.with_certainty(events, disputes)
+    config = {**columns(text), **{k: v for k, v in certainty(text).items() if k in shown}}
+    shown = shown[list(config)]
     if names is not None:
         shown = names.localize(shown, text.lang)
     shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
-    table = st.dataframe(shown, column_config=columns(text), hide_index=True,
+    table = st.dataframe(shown, column_config=config, hide_index=True,
                          on_select="rerun", selection_mode="multi-row", key=key)
     rows = table.selection.rows if table else []
     st.session_state[state.HIGHLIGHT] = events.iloc[rows]["event_id_cnty"].tolist()

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
-import pydeck as pdk
 import streamlit as st
 
 from kzunrest import gif, snapshot
@@ -16,21 +14,24 @@ from kzunrest.dataset import Dataset
 from kzunrest.ui import lang, state
 
 
-def render(ds: Dataset, events: pd.DataFrame, deck: Callable[[], pdk.Deck],
-           day: dt.date) -> None:
-    """``deck`` builds the day's map when the snapshot is asked for."""
+def render(ds: Dataset, events: pd.DataFrame, map_data: dict, day: dt.date) -> None:
+    """``map_data`` is what the map component received: the snapshot plays the same map, in
+    the same language."""
     text = lang.text()
     _ = text.gettext
-    with st.expander(_("Export: animated GIF for slides, HTML snapshot of this map")):
+    with st.expander(_("Export: animated GIF for slides, HTML page that plays offline")):
         gif_part(ds, events)
+        title = (ds.settings.get(f"title_{text.lang}") or ds.settings.get("title")
+                 or ds.folder.name)
+        page_lang = text.lang if text.lang in ("en", "kk", "ru") else "en"
         st.download_button(
-            # Deferred: built only when clicked, not on every step of the slider.
+            # Deferred: built only when clicked (about 5 MB: the deck.gl bundle is inside).
             _("Download this map as HTML"),
-            lambda: snapshot.snapshot_html(deck(), text=text).encode("utf-8"),
+            lambda: snapshot.snapshot_html(map_data, title=title, lang=page_lang).encode("utf-8"),
             file_name=f"kzunrest-{day:%Y-%m-%d}.html", mime="text/html", key="snapshot_html",
             on_click="ignore", icon=":material/download:",
-            help=_("A standalone page with this day's layers and tooltips (loads deck.gl "
-                   "from its CDN when opened)."))
+            help=_("A standalone page that plays this map as here (Play, slider, keys, legend, "
+                   "cards), with its data and deck.gl inside: it needs no network."))
 
 
 def gif_part(ds: Dataset, events: pd.DataFrame) -> None:

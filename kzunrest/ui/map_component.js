@@ -12,7 +12,7 @@
 
 const PLAYERS = new WeakMap();
 
-export default async function (component) {
+async function mount(component) {
   const { data, parentElement } = component;
   let player = PLAYERS.get(parentElement);
   if (!player) {
@@ -23,6 +23,8 @@ export default async function (component) {
   await player.update(data);
   return () => player.destroy();
 }
+
+export default mount;
 
 const el = (tag, cls, text) => {
   const node = document.createElement(tag);
@@ -47,6 +49,7 @@ const EN = {
   speed: "Speed", mode: "Mode", modes: { cumulative: "Trail of earlier days", day: "This day only" },
   speeds: {}, legend: "Legend", event: "Event", close: "Close", actors: "Actors", deaths: "Deaths",
   unknown: "unknown", source: "Source", sources: "Sources", notes: "", id: "id", precision: {},
+  disputed: "Disputed: sources differ", disputed_note: "The map shows the version in the dataset's row.",
   types: {}, regions: {}, places: {}, days: [],
 };
 
@@ -517,10 +520,10 @@ class Player {
     for (const part of parts) {
       const sec = el("div", "kz-leg-part");
       sec.appendChild(el("div", "kz-leg-title", part.title));
-      for (const [label, color, mark] of part.items) {
+      for (const [label, color, kind, mark] of part.items) {
         const item = el("span", "kz-leg-item");
-        const sw = el("span", `kz-sw kz-sw-${part.kind}`, mark || undefined);
-        if (mark) sw.classList.add("kz-sw-mark");
+        const sw = el("span", `kz-sw kz-sw-${kind || part.kind}`, mark || undefined);
+        if (mark) sw.classList.add("kz-sw-mark");  // the letter on the type's points
         if (/^#[0-9a-fA-F]{6}$/.test(color)) sw.style.setProperty("--c", color);
         item.append(sw, document.createTextNode(label));
         sec.appendChild(item);
@@ -583,7 +586,7 @@ class Player {
     if (!picked || !picked.object) return;
     const base = picked.layer.id.split("@")[0];
     const p = picked.object.properties || picked.object;
-    if (base === "events") {
+    if (base === "events" || base === "events-span") {
       this.openCard(picked.object);
     } else if (p.admin1) {
       this.talk.setTriggerValue("region", p.admin1);
@@ -628,6 +631,30 @@ class Player {
       }
       card.appendChild(el("div", "kz-card-label", sources.length > 1 ? `${this.t.sources} (${sources.length})` : this.t.source));
       card.appendChild(list);
+    }
+    const disputes = row.disputes || [];
+    if (disputes.length) {
+      card.appendChild(el("div", "kz-card-label kz-card-disputed", this.t.disputed));
+      const list = el("ul", "kz-card-sources");
+      for (const [field, value, source, url, note] of disputes) {
+        const li = el("li");
+        li.appendChild(document.createTextNode(`${field.replace("_", " ")}: ${value} (`));
+        const href = safeUrl(url);
+        if (href) {
+          const a = el("a", null, source || href);
+          a.setAttribute("href", href);
+          a.setAttribute("target", "_blank");
+          a.setAttribute("rel", "noopener noreferrer");
+          li.appendChild(a);
+        } else {
+          li.appendChild(document.createTextNode(source));
+        }
+        li.appendChild(document.createTextNode(")"));
+        if (note) li.appendChild(el("div", "kz-card-note", note));
+        list.appendChild(li);
+      }
+      card.appendChild(list);
+      card.appendChild(el("div", "kz-card-foot", this.t.disputed_note));
     }
     const precision = (row.precision || "").split("; ").filter(Boolean)
       .map((p) => (this.t.precision && this.t.precision[p]) || p).join("; ");

@@ -34,6 +34,8 @@ def component_text(spec: dict, text: Text, names: Names, types=()) -> dict:
         "source": _("Source"), "sources": _("Sources"),
         "notes": _("What happened (in English, as in the source)"),
         "id": _("id"),
+        "disputed": _("Disputed: sources differ"),
+        "disputed_note": _("The map shows the version in the dataset's row."),
         "precision": {v: _(v) for v in [*layers.PRECISION_TEXT.values(),
                                          *layers.TIME_PRECISION_TEXT.values()]},
         "types": {t: term(text, t) for t in types},

@@ -15,9 +15,9 @@ from kzunrest.dataset import Dataset
 from kzunrest.i18n import N_, term
 from kzunrest.map_spec import SPEEDS_MS
 from kzunrest.ui import events_table, export_view, header, lang, state
-from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_files, map_spec_for
+from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_spec_for
 from kzunrest.ui.links import view_spec
-from kzunrest.ui.map_component import map_component
+from kzunrest.ui.map_component import component_data, map_component
 from kzunrest.ui.map_text import component_text
 from kzunrest.ui.text import link, md
 
@@ -97,7 +97,6 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         _write_link(ds, view)
         day = view.day
         st.session_state[state.DAY] = day  # read by the other pages' "selected day" rules
-        files = map_files(ds, dataset_token(ds), filters)
         events = filtered_events(ds, dataset_token(ds), filters)
         left, right = st.columns([3, 1.25])
         with left:
@@ -113,20 +112,19 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
                                 ds.first_day, ds.last_day, tuple(picked), lang.text().lang)
             spec = {**spec, "deck": {**spec["deck"],
                                      "initialViewState": json.loads(camera.to_json())}}
-            map_component(spec, key=state.MAP, seq=st.session_state[state.VIEW_SEQ],
-                          day=(day - ds.first_day).days, playing=view.playing, speed=view.speed,
-                          mode=view.mode, height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT,
-                          fit=fit, text=words(ds, spec),
-                          on_playback=partial(_on_playback, ds), on_camera=_on_camera,
-                          on_region=_on_region)
+            data = component_data(
+                spec, seq=st.session_state[state.VIEW_SEQ], day=(day - ds.first_day).days,
+                playing=view.playing, speed=view.speed, mode=view.mode, fit=fit,
+                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT, text=words(ds, spec))
+            map_component(data, key=state.MAP, on_playback=partial(_on_playback, ds),
+                          on_camera=_on_camera, on_region=_on_region)
         with right:
             on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
                         present=present)
         if not present:
             todays_events(ds, events, day)
-            export_view.render(ds, events, lambda: layers.build_deck(
-                ds, files, day, layers=list(shown or []), cumulative=view.mode != "day",
-                basemap=basemap, view=camera), day)
+            export_view.render(ds, events, {**data, "playback": {**data["playback"],
+                                                                  "playing": False}}, day)
 
     frame()
 
@@ -139,8 +137,9 @@ def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap:
     spec = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
                         basemap, ds.first_day,
                         ds.last_day, (), lang.text().lang)
-    map_component(spec, key=key, seq=seq, day=(day - ds.first_day).days, controls=False,
-                  height=height, fit=fit, text=words(ds, spec))
+    map_component(component_data(spec, seq=seq, day=(day - ds.first_day).days,
+                                 controls=False, height=height, fit=fit,
+                                 text=words(ds, spec)), key=key)
 
 
 def words(ds: Dataset, spec: dict) -> dict:
