@@ -143,7 +143,10 @@ def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap:
 
 
 def words(ds: Dataset, spec: dict) -> dict:
-    """What the map component says, in this viewer's language."""
+    """What the map component says, in this viewer's language (nothing for English: the
+    component's own words are English, and the message stays small)."""
+    if lang.text().lang == "en":
+        return {}
     return component_text(spec, lang.text(), lang.names(ds),
                           list(dict.fromkeys(ds.event_types["event_type"])))
 
