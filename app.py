@@ -7,7 +7,7 @@ run back through here (kzunrest/ui/frame.py says how).
 
 import streamlit as st
 
-from kzunrest.ui import controls, data, frame, lang, links, presentation
+from kzunrest.ui import access, controls, data, frame, lang, links, presentation
 
 present = presentation.is_on()
 text = lang.language_control()  # first: every word below is in the viewer's language
@@ -21,6 +21,7 @@ links.check_link(ds)  # before any widget reads (and silently drops) a bad param
 controls.sidebar_filters(ds)
 if present:
     presentation.apply_layout()
+access.apply()
 links.show_notices()
 frame.run_page(page)
 if present:
