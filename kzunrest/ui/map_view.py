@@ -222,8 +222,7 @@ def todays_events(ds: Dataset, events: pd.DataFrame, day: dt.date) -> None:
     # A table is sent whole: cap it, the Analysis page has them all.
     shown = lang.names(ds).localize(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS), text.lang)
     shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
-    st.dataframe(shown, column_config=events_table.columns(text), hide_index=True,
-                 key=state.DAY_TABLE)
+    st.markdown(events_table.day_table_html(shown, text), unsafe_allow_html=True)
     st.caption(_("What happened (the notes) is written in English, as in the sources."))
     if len(todays) > DAY_TABLE_ROWS:
         st.caption(_("The first {n} of {total}; the Analysis page lists every event.").format(

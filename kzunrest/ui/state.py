@@ -43,7 +43,6 @@ PRESENT = "present"  # present=1: the presentation layout (a query parameter, no
 
 # -- other widgets (keys name them for AppTest and the browser tests) -----------------------
 MAP = "map"  # the map component (reports playback and camera; a region click triggers)
-DAY_TABLE = "day_table"  # the day's events under the map
 CSTO_DAY = "csto_day"  # the CSTO page's own day slider
 AUTOPLAY = "autoplay"  # Story's Autoplay toggle (not in the URL: a link opens paused)
 GIF_DAYS = "gif_days"  # the GIF export's range of days
