@@ -10,12 +10,13 @@ import streamlit as st
 from kzunrest.ui import access, controls, data, frame, lang, links, presentation
 
 present = presentation.is_on()
-text = lang.language_control()  # first: every word below is in the viewer's language
+text = lang.text()  # the viewer's language (the control below reads the same)
 st.set_page_config(page_title=text.gettext("Kazakhstan, January 2022"), page_icon="🗺️",
                    layout="wide",
                    initial_sidebar_state="collapsed" if present else "auto")
 
 page = st.navigation(frame.pages(), position="hidden" if present else "sidebar")
+lang.language_control()  # the sidebar's first control, under the page list
 ds = data.current_dataset()
 links.check_link(ds)  # before any widget reads (and silently drops) a bad parameter
 controls.sidebar_filters(ds)

@@ -8,6 +8,7 @@ import html
 import json
 import re
 import string
+from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
@@ -162,6 +163,8 @@ def _data_values() -> set[str]:
                 values |= {str(v) for v in frame[col].dropna().unique() if str(v)}
     values |= set(ds.settings.values())
     values.add((DATA / "README.md").read_text(encoding="utf-8").strip())  # the dictionary
+    # The day's table names each source link by its site.
+    values |= {urlparse(u).hostname or "" for u in " ".join(ds.events["source_url"]).split()}
     return values
 
 

@@ -19,4 +19,5 @@ _CSS = """<style>
 
 
 def apply() -> None:
-    st.markdown(_CSS, unsafe_allow_html=True)
+    with st.sidebar:  # not in the main column, where its gap would push the map down
+        st.markdown(_CSS, unsafe_allow_html=True)

@@ -117,8 +117,9 @@ def day_table_html(events: pd.DataFrame, text: Text = ENGLISH) -> str:
         for url in str(r.source_url or "").split():
             if re.match(r"^https?://[^\s\"'<>]+$", url):
                 site = urlparse(url).hostname or url
-                links.append(f'<a href="{html.escape(url)}" target="_blank" '
-                             f'rel="noopener noreferrer">{html.escape(site)}</a>')
+                # Same tab: no window opens unasked (WCAG G201); Back returns to the day.
+                links.append(f'<a href="{html.escape(url)}" rel="noopener noreferrer">'
+                             f"{html.escape(site)}</a>")
         deaths = "" if pd.isna(r.fatalities) else text.number(int(r.fatalities))
         cells = [r.event_time or "", r.location, r.admin1, r.event_type, deaths]
         rows.append("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in cells)

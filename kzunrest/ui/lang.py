@@ -37,14 +37,17 @@ def language_control() -> i18n.Text:
                              default=default_lang(), bind="query-params",
                              help=" · ".join(f"{k}: {v}" for k, v in langs.items()))
     current = text()
-    _HTML_LANG(key="html_lang", data={"lang": current.lang if current.lang in
-                                      i18n.LANGUAGES else "en"})
+    with st.sidebar:  # in the sidebar: an element in the main column would push the map down
+        _HTML_LANG(key="html_lang", data={"lang": current.lang if current.lang in
+                                          i18n.LANGUAGES else "en"})
     return current
 
 
 def text() -> i18n.Text:
     """This session's language (the control's value; its default before it is drawn)."""
-    lang = st.session_state.get(state.LANG) or default_lang()
+    # Before the control is drawn in a session's first run, the link says it.
+    lang = (st.session_state.get(state.LANG) or st.query_params.get(state.LANG)
+            or default_lang())
     return i18n.Text(lang if lang in i18n.languages() else i18n.DEFAULT)
 
 

@@ -536,7 +536,7 @@ class Player {
     const p = object.properties || object;
     if (p.event_id_cnty && p.event_type) {  // an event: said in the viewer's language
       return [this.eventTitle(p), [this.regionName(p.admin1), this.typeName(p.event_type)].join(" · "),
-        `${this.t.deaths}: ${this.deathsText(p.fatalities)}`, p.notes].filter(Boolean);
+        `${this.t.deaths}: ${this.deathsText(p.fatalities)}`, p.notes, p.foot].filter(Boolean);
     }
     return [p.title, p.body, p.foot].filter(Boolean);
   }

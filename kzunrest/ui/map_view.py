@@ -234,6 +234,7 @@ def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False
     the day's counts in large type (otherwise the summary on the map shows them)."""
     text = lang.text()
     _ = text.gettext
+    source = _("source")  # outside the f-strings below, where pybabel cannot see it
     st.markdown("#### " + _("On {date}").format(date=text.date(day, "full")))
     if present:
         counts = panel["counts"]
@@ -250,7 +251,7 @@ def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False
         for _i, m in todays.iterrows():
             when = f"{m['time']} · " if m["time"] else ""
             st.markdown(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
-                        f"({link(_('source'), m['source_url'].split()[0])})")
+                        f"({link(source, m['source_url'].split()[0])})")
         if text.lang != "en":
             st.caption(_("Milestones are written in English, as in the sources."))
     known = panel["figures"]
@@ -263,4 +264,4 @@ def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False
                         f"**{text.number(f['value'])}**{md(note)}"
                         f"{status}, {md(f['announced_by'])}, "
                         f"{text.date(f['announced_date'], 'short')} "
-                        f"({link(_('source'), f['source_url'].split()[0])})")
+                        f"({link(source, f['source_url'].split()[0])})")
