@@ -141,13 +141,15 @@ class Player {
     });
     // Clicks and taps are read here rather than through deck.gl's onClick, which did not
     // fire under the bundle's gesture handling (a press that does not move is a click).
+    // Timed by the events' own stamps: a busy main thread must not turn a click into a
+    // long press.
     this.host.addEventListener("pointerdown", (e) => {
-      this.press = { x: e.clientX, y: e.clientY, t: performance.now() };
+      this.press = { x: e.clientX, y: e.clientY, t: e.timeStamp };
     }, true);
     this.host.addEventListener("pointerup", (e) => {
       const p = this.press;
       this.press = null;
-      if (!p || Math.hypot(e.clientX - p.x, e.clientY - p.y) > 6 || performance.now() - p.t > 800) return;
+      if (!p || Math.hypot(e.clientX - p.x, e.clientY - p.y) > 6 || e.timeStamp - p.t > 800) return;
       const r = this.host.getBoundingClientRect();
       this.click({ x: e.clientX - r.left, y: e.clientY - r.top });
     }, true);
