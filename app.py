@@ -7,7 +7,7 @@ run back through here (kzunrest/ui/frame.py says how).
 
 import streamlit as st
 
-from kzunrest.ui import access, controls, data, frame, lang, links, presentation
+from kzunrest.ui import access, controls, data, frame, lang, links, presentation, upload
 
 present = presentation.is_on()
 text = lang.text()  # the viewer's language (the control below reads the same)
@@ -15,15 +15,23 @@ st.set_page_config(page_title=text.gettext("Kazakhstan, January 2022"), page_ico
                    layout="wide",
                    initial_sidebar_state="collapsed" if present else "auto")
 
-page = st.navigation(frame.pages(), position="hidden" if present else "sidebar")
-lang.language_control()  # the sidebar's first control, under the page list
+listed = frame.pages()
+# Routing only: the sidebar's links are our own (frame.navigation), so they keep the view.
+page = st.navigation(listed, position="hidden")
+script = frame.script_of(page, listed)
 ds = data.current_dataset()
 links.check_link(ds)  # before any widget reads (and silently drops) a bad parameter
-controls.sidebar_filters(ds)
+frame.sync_map_params(ds)
+frame.keep_map_params(script)
+if not present:
+    frame.navigation(listed, controls.BOUND_EVERYWHERE)
+lang.language_control()  # under the page list; it also sets <html lang>
+controls.sidebar_filters(ds, note=frame.FILTER_NOTES.get(script))
 if present:
     presentation.apply_layout()
 access.apply()
 links.show_notices()
+upload.notice()
 frame.run_page(page)
 if present:
     presentation.exit_button()

@@ -70,12 +70,13 @@ def summarize(dataset: str, impl: str, res, days: list[str]) -> tuple[dict, dict
     return row, extra
 
 
-def run_browser(steps: int, play_s: float, budget_s: float, log) -> dict:
+def run_browser(play_s: float, cold_data: Path | None, budget_s: float, log) -> dict:
     """The browser measurements in their own process group, stopped after ``budget_s``."""
     LOGS.mkdir(parents=True, exist_ok=True)
+    extra = ["--cold-data", str(cold_data)] if cold_data else []
     with open(LOGS / "browser.log", "w") as err:
-        proc = subprocess.Popen([sys.executable, "-m", "bench.browser_timing", "--steps",
-                                 str(steps), "--play", str(play_s)], cwd=ROOT,
+        proc = subprocess.Popen([sys.executable, "-m", "bench.browser_timing",
+                                 "--play", str(play_s), *extra], cwd=ROOT,
                                 stdout=subprocess.PIPE, stderr=err, text=True,
                                 start_new_session=True)
         try:
@@ -92,8 +93,64 @@ def run_browser(steps: int, play_s: float, budget_s: float, log) -> dict:
     return json.loads(out.strip().splitlines()[-1])
 
 
-def _skips(browser: dict) -> str:
-    return f"YES {browser['play_fast_skipped']}" if browser["play_fast_skips_days"] else "no"
+def run_loadtest(counts: list[int], budget_s: float, log) -> dict:
+    """bench.loadtest's sweep (one server process per level) in its own process group; its
+    "browser_play" section of bench/loadtest_results.json."""
+    from bench.loadtest import RESULTS as LOADTEST_RESULTS
+
+    with open(LOGS / "loadtest.log", "w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "bench.loadtest", "--viewers",
+                                 ",".join(map(str, counts)), "--ramp", "30", "--seconds", "60",
+                                 "--stop-at-fail"], cwd=ROOT, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            proc.wait(timeout=budget_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    log(f"    see {out.name}")
+    try:
+        section = json.loads(LOADTEST_RESULTS.read_text())["browser_play"]
+    except (OSError, ValueError, KeyError):
+        return {"error": f"exit code {proc.returncode}; see {out.name}"}
+    levels = [{k: lv[k] for k in ("viewers", "verdict", "why", "errors", "page_load_s",
+                                  "filter_rerun_ms", "play_report_rerun_ms", "server_rss_mb",
+                                  "server_cpu_cores", "server_cpu_ms_per_request",
+                                  "load_avg_1min", "when")
+                  if k in lv}
+              for lv in section["levels"] if lv["viewers"] in counts]
+    return {"holds": section["holds"], "levels": levels,
+            "passes_when": section["passes_when"], "exit_code": proc.returncode}
+
+
+def server_reruns(res) -> dict:
+    """kzunrest's reruns of a worker run: the day reported on a pause, and filter changes
+    (a new filter set, then one seen before)."""
+    new = [f["ms"] for f in res.filters if not f["repeat"]]
+    seen = [f["ms"] for f in res.filters if f["repeat"]]
+    return {
+        "pause_ms_median": (round(statistics.median(s["ms"] for s in res.steps), 1)
+                            if res.steps else None),
+        "pause_fragment_ms_median": (round(statistics.median(s["fragment_ms"]
+                                                             for s in res.steps), 1)
+                                     if res.steps else None),
+        "filter_new_ms_median": round(statistics.median(new), 1) if new else None,
+        "filter_new_ms_max": max(new) if new else None,
+        "filter_seen_ms": seen[0] if seen else None,
+        # CPU time of the worker over the rerun: robust to other work on the machine.
+        "pause_cpu_ms_median": (round(statistics.median(s.get("cpu_ms", 0) for s in res.steps),
+                                      1) if res.steps else None),
+        "filter_new_cpu_ms_median": (round(statistics.median(
+            f.get("cpu_ms", 0) for f in res.filters if not f["repeat"]), 1) if new else None),
+        "filters": res.filters,
+    }
+
+
+def _uptime() -> str:
+    try:
+        return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+    except OSError:
+        return ""
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -101,6 +158,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true",
                     help="bundled and 1e4 only, every third day, a short browser run")
     ap.add_argument("--no-browser", action="store_true", help="skip the Chromium measurements")
+    ap.add_argument("--no-loadtest", action="store_true",
+                    help="skip the load test (100 viewers and the sweep, about 10 minutes)")
     ap.add_argument("--no-loader", action="store_true",
                     help="skip the loader benchmark (10^6 rows, today's loader and the old)")
     ap.add_argument("--budget-min", type=float, default=20,
@@ -123,10 +182,15 @@ def main(argv: list[str] | None = None) -> int:
                      "cpus": os.cpu_count(), "loadavg_before": load_before, "runs": []}
     browser: dict = {}
     loader: dict = {}
+    reruns: dict = {}
+    loadtest: dict = {}
 
     def save() -> None:
-        results_path.write_text(json.dumps({"frames": frames, "browser": browser,
-                                            "loader": loader}, indent=1) + "\n")
+        results_path.write_text(json.dumps({
+            "machine": {"cpus": os.cpu_count(), "loadavg_before": load_before,
+                        "loadavg_now": os.getloadavg(), "uptime": _uptime()},
+            "previous": report.PREVIOUS, "frames": frames, "server_reruns": reruns,
+            "browser": browser, "loadtest": loadtest, "loader": loader}, indent=1) + "\n")
         details_path.write_text(json.dumps(details, indent=1) + "\n")
 
     if load_before[0] > (os.cpu_count() or 1):
@@ -163,24 +227,34 @@ def main(argv: list[str] | None = None) -> int:
         res = run_worker(impl, folders[name], days,
                          cold_budget_s=cold_budget, step_budget_s=STEP_BUDGET_S,
                          rss_budget_mb=BASELINE_RSS_MB if impl == "baseline" else KZUNREST_RSS_MB,
-                         tag=f"{name}-{impl}")
+                         tag=f"{name}-{impl}",
+                         filters=impl == "kzunrest" and name in ("bundled", "1e6"))
+        if impl == "kzunrest":
+            reruns[name] = server_reruns(res)
         row, extra = summarize(name, impl, res, days)
         frames.append(row)
         extras[(name, impl)] = extra
         details["runs"].append({"dataset": name, "impl": impl, "days": days,
                                 "wall_s": res.wall_s, "failure": res.failure,
                                 "cold": res.cold, "steps": res.steps,
-                                "static_files": res.static_files,
+                                "static_files": res.static_files, "filters": res.filters,
                                 "peak_rss_mb": res.peak_rss_mb})
         log(f"    {res.wall_s:.0f} s: median {row['frame_ms_median']} ms, "
             f"{row['frame_bytes_median']} B/frame"
             + (f"; {row['reason']}" if row.get("reason") else ""))
         save()
         if name == browser_after and impl == "baseline" and not args.no_browser:
-            log("[browser] kzunrest on the bundled data in headless Chromium ...")
-            browser = run_browser(6 if args.quick else 20, 8 if args.quick else 12,
-                                  300 if args.quick else 480, log)
+            log("[browser] kzunrest in headless Chromium (bundled data; cold start also on "
+                "10^6 events) ...")
+            browser = run_browser(15 if args.quick else 60,
+                                  None if args.quick else folders.get("1e6"),
+                                  600 if args.quick else 1500, log)
             save()
+    if not args.no_loadtest:
+        log("[loadtest] viewers of the map on one server process ...")
+        loadtest = run_loadtest([10] if args.quick else [25, 50, 100, 150, 200],
+                                600 if args.quick else 1800, log)
+        save()
 
     details["loadavg_after"] = os.getloadavg()
     details["wall_s"] = round(time.monotonic() - started, 1)
@@ -189,32 +263,13 @@ def main(argv: list[str] | None = None) -> int:
     print(report.table(frames, extras))
     print(report.LEGEND)
     print()
-    if browser:
-        print("browser (kzunrest, bundled data, offline basemap):")
-        if "error" in browser:
-            print(f"  error: {browser['error']}")
-        else:
-            print(f"  cold start to a drawn map: {browser['cold_start_ms']:,} ms (server healthy "
-                  f"after {browser['cold_server_ready_ms']:,} ms, first message "
-                  f"{browser['cold_first_server_msg_ms']:,} ms, map canvas "
-                  f"{browser['cold_first_canvas_ms']:,} ms)")
-            print(f"  ArrowRight to repaint: median {browser['step_repaint_ms_median']} ms over "
-                  f"{browser['steps_timed']} steps (first server message after "
-                  f"{browser['step_first_server_msg_ms_median']} ms, "
-                  f"{browser['step_server_msg_bytes_median']} B of messages per step)"
-                  + (f"; no visible change on "
-                     f"{[u['date'] for u in browser['steps_without_visible_change']]}"
-                     if browser["steps_without_visible_change"] else ""))
-            print(f"  Play fast ({browser['play_fast_window_s']:.0f} s): "
-                  f"{' > '.join(d[4:-5] for d in browser['play_fast_dates'])}; "
-                  f"skips days: {_skips(browser)}"
-                  + (f"; goes back: {browser['play_fast_backwards']}"
-                     if browser["play_fast_backwards"] else ""))
+    for line in report.new_lines(reruns, browser, loadtest):
+        print(line)
     if loader:
         print(loader_bench.report(loader))
     print()
     print("goals:")
-    for line in report.goals(frames):
+    for line in report.goals(frames) + report.new_goals(reruns, browser, loadtest):
         print("  " + line)
     print(f"\nwrote {results_path.relative_to(ROOT)} and {details_path.relative_to(ROOT)} "
           f"in {details['wall_s'] / 60:.1f} min (load average before/after: "

@@ -1,27 +1,85 @@
-"""kzunrest in headless Chromium: cold start, slider-step latency, and Play at its fastest.
+"""kzunrest's map component in headless Chromium (software WebGL, tests/browser.py's flags).
 
-Repaints are detected by hashing the map's canvases: an init script makes every WebGL context
-keep its drawing buffer (``preserveDrawingBuffer: true``, so a canvas can be read back at any
-time), and a requestAnimationFrame loop draws the chart's canvases into a 2D canvas of the
-map's own size (no downsampling, so a single point changing colour counts),
-hashes the pixels and logs each change with ``performance.now()``. A step's latency is the
-time from the ArrowRight ``keydown`` (logged by a capture listener in the page, same clock) to
-the first frame whose pixels differ. The map is "drawn" when over 0.5% of the sampled pixels
-are neither transparent, white, nor the offline basemap's background (#eef0f2).
+Three measurements, each on a fresh page of one server:
+
+* **Play at the fastest speed** (``?play=1&speed=fast``) for ``--play`` seconds: every
+  websocket message the page *sends* (an in-page wrapper of ``WebSocket.send``, cross-checked
+  with Playwright's ``framesent``) and every day painted, in order. When Play ends on the last
+  day it is pressed again (it starts over from the first day) until the time is up; messages
+  are counted per play-through.
+* **Arrow key to repainted map**: ArrowRight from 1 January to the last day, then ArrowLeft
+  back. A step's latency is from the ``keydown`` (a capture listener in the page, on
+  ``performance.now()``) to the component's paint signal for the new day: ``data-painted-day``
+  is set in deck.gl's ``onAfterRender``, seen by a MutationObserver in the same task. A second
+  pass (a separate page) times the same steps to the first animation frame whose canvas pixels
+  differ (every WebGL context made with ``preserveDrawingBuffer``, all of the map's canvases
+  drawn into one 2D canvas and hashed on each ``requestAnimationFrame``): that includes the
+  GPU work of the new frame, which ``onAfterRender`` does not wait for.
+* **Cold start**: from starting ``streamlit run`` to the first day painted, with the steps on
+  the way (server healthy, websocket opened and first message, the map component mounted,
+  deck.gl bundle fetched and evaluated, layer files fetched, first paint), on the bundled data
+  and on another dataset folder (``--cold-data``, e.g. 10^6 events).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import statistics
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-CHART = "[data-testid='stDeckGlJsonChart']"
-MAIN_SLIDER = "[data-testid='stMain'] [data-testid='stSlider']"
+MAP = ".kzmap"
+# As bench.loadtest's servers: no file watcher (an edit in the checkout mid-run would reload
+# the app's modules under the page).
+SERVER_ENV = {"STREAMLIT_SERVER_FILE_WATCHER_TYPE": "none"}
 
+# Signals common to every page: messages sent and received, key presses, paints, marks.
 INIT_SCRIPT = r"""
+(() => {
+  const B = window.__bench = {sent: [], recv: [], keys: [], paints: [], marks: {},
+                              changes: [], hash: null, wsOpened: null};
+  const NativeWebSocket = window.WebSocket;
+  const size = (d) => d instanceof ArrayBuffer ? d.byteLength
+    : (d && d.byteLength !== undefined ? d.byteLength
+       : (d && d.size !== undefined ? d.size : String(d).length));
+  window.WebSocket = class extends NativeWebSocket {
+    constructor(...args) {
+      super(...args);
+      if (B.wsOpened === null) B.wsOpened = performance.now();
+      this.addEventListener('message', (e) => B.recv.push([performance.now(), size(e.data)]));
+    }
+    send(d) {
+      B.sent.push([performance.now(), size(d)]);
+      return super.send(d);
+    }
+  };
+  document.addEventListener('keydown', (e) => {
+    if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') B.keys.push(performance.now());
+  }, true);
+  const mark = (name) => { if (!(name in B.marks)) B.marks[name] = performance.now(); };
+  // data-painted-day is set in deck.gl's onAfterRender: the observer runs in the same task.
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.type === 'attributes' && r.attributeName === 'data-painted-day') {
+        B.paints.push([performance.now(), r.target.dataset.paintedDay]);
+        mark('firstPaint');
+      }
+    }
+  }).observe(document, {attributes: true, attributeFilter: ['data-painted-day'],
+                        subtree: true});
+  function poll() {
+    if (document.querySelector('.kzmap')) mark('mounted');
+    if (globalThis.createDeck) mark('deckReady');
+    if (!B.marks.deckReady || !B.marks.firstPaint) requestAnimationFrame(poll);
+  }
+  requestAnimationFrame(poll);
+})();
+"""
+
+# The pixel pass: WebGL keeps its drawing buffer, and every frame's canvases are hashed.
+PIXEL_SCRIPT = r"""
 (() => {
   const getContext = HTMLCanvasElement.prototype.getContext;
   HTMLCanvasElement.prototype.getContext = function (type, attrs) {
@@ -30,64 +88,28 @@ INIT_SCRIPT = r"""
     }
     return getContext.call(this, type, attrs);
   };
-  const B = window.__bench = {changes: [], keys: [], urls: [], labels: [], ws: [],
-                              firstCanvasEpoch: null, firstDrawnEpoch: null, hash: null,
-                              drawnShare: 0};
-  // Every message from the server (Streamlit's ForwardMsgs), with its size once decompressed.
-  const NativeWebSocket = window.WebSocket;
-  window.WebSocket = class extends NativeWebSocket {
-    constructor(...args) {
-      super(...args);
-      this.addEventListener('message', (e) => {
-        const d = e.data;
-        const n = d instanceof ArrayBuffer ? d.byteLength
-          : (d && d.size !== undefined ? d.size : String(d).length);
-        B.ws.push([performance.now(), n]);
-      });
-    }
-  };
-  document.addEventListener('keydown', (e) => {
-    if (e.key === 'ArrowRight') B.keys.push(performance.now());
-  }, true);
-  let W = 0, H = 0;
-  let small = null, ctx = null, lastSearch = null, lastLabel = null;
+  let W = 0, H = 0, ctx = null;
   function frame() {
-    const now = performance.now();
-    if (location.search !== lastSearch) {
-      lastSearch = location.search;
-      B.urls.push([now, lastSearch]);
-    }
-    const thumb = document.querySelector(
-      "[data-testid='stMain'] [data-testid='stSlider'] [data-testid='stSliderThumbValue']");
-    const label = thumb ? thumb.innerText : null;
-    if (label && label !== lastLabel) { lastLabel = label; B.labels.push([now, label]); }
-    const canvases = document.querySelectorAll("[data-testid='stDeckGlJsonChart'] canvas");
-    if (canvases.length) {
-      if (B.firstCanvasEpoch === null) B.firstCanvasEpoch = Date.now();
-      const isDeck = (c) => c.id === 'deckgl-overlay';
-      const first = [...canvases].find(isDeck) || canvases[0];
-      if (!first.width || !first.height) { requestAnimationFrame(frame); return; }
-      if (!ctx || first.width !== W || first.height !== H) {
-        W = first.width; H = first.height;
-        small = document.createElement('canvas'); small.width = W; small.height = H;
-        ctx = small.getContext('2d', {willReadFrequently: true});
+    const B = window.__bench;
+    const canvases = document.querySelectorAll('.kz-stage canvas');
+    const deckCanvas = [...canvases].find((c) => c.id === 'deckgl-overlay') || canvases[0];
+    if (B && deckCanvas && deckCanvas.width && deckCanvas.height) {
+      if (!ctx || deckCanvas.width !== W || deckCanvas.height !== H) {
+        W = deckCanvas.width; H = deckCanvas.height;
+        const c = document.createElement('canvas'); c.width = W; c.height = H;
+        ctx = c.getContext('2d', {willReadFrequently: true});
       }
       ctx.clearRect(0, 0, W, H);
-      // The basemap's canvas first, deck.gl's overlay on top, as they are stacked on screen.
-      const ordered = [...canvases].sort((a, b) => isDeck(a) - isDeck(b));
+      // The basemap's canvas first, deck.gl's on top, as they are stacked on screen.
+      const ordered = [...canvases].sort((a, b) => (a === deckCanvas) - (b === deckCanvas));
       for (const c of ordered) if (c.width && c.height) ctx.drawImage(c, 0, 0, W, H);
       const d = ctx.getImageData(0, 0, W, H).data;
-      let h = 2166136261 >>> 0, drawn = 0;
+      let h = 2166136261 >>> 0;
       for (let i = 0; i < d.length; i += 4) {
-        const r = d[i], g = d[i + 1], b = d[i + 2], a = d[i + 3];
-        h = Math.imul(h ^ (r | (g << 8) | (b << 16) | (a << 24)), 16777619) >>> 0;
-        const bg = Math.abs(r - 0xee) + Math.abs(g - 0xf0) + Math.abs(b - 0xf2);
-        const white = (255 - r) + (255 - g) + (255 - b);
-        if (a > 0 && bg > 30 && white > 30) drawn++;
+        h = Math.imul(h ^ (d[i] | (d[i + 1] << 8) | (d[i + 2] << 16) | (d[i + 3] << 24)),
+                      16777619) >>> 0;
       }
-      B.drawnShare = drawn / (W * H);
-      if (B.firstDrawnEpoch === null && B.drawnShare > 0.005) B.firstDrawnEpoch = Date.now();
-      if (h !== B.hash) { B.hash = h; B.changes.push(now); }
+      if (h !== B.hash) { B.hash = h; B.changes.push(performance.now()); }
     }
     requestAnimationFrame(frame);
   }
@@ -96,227 +118,269 @@ INIT_SCRIPT = r"""
 """
 
 
-def _label(page) -> str:
-    return page.locator(f"{MAIN_SLIDER} [data-testid='stSliderThumbValue']").first.inner_text()
-
-
-def _parse_label(text: str) -> dt.date | None:
-    try:
-        return dt.datetime.strptime(text.strip(), "%a %d %b %Y").date()
-    except ValueError:
-        return None
-
-
 def _median(values: list[float]) -> int | None:
     return round(statistics.median(values)) if values else None
 
 
-def _quiet(page, quiet_ms: float = 800, timeout_s: float = 30) -> None:
-    """Wait until the app is idle and the canvas has not changed for ``quiet_ms``."""
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        idle = page.evaluate(
-            "(q) => { const B = window.__bench; const last = B.changes.at(-1) || 0;"
-            " const busy = document.querySelector('[data-testid=\"stStatusWidget\"]');"
-            " return !busy && performance.now() - last > q; }", quiet_ms)
-        if idle:
-            return
-        time.sleep(0.1)
-
-
-def cold_start(browser, log) -> tuple[dict, object, object]:
-    """Server process start to the first map canvas with drawn pixels; returns the server's
-    context manager and page still open for the next measurements."""
-    from tests.browser import streamlit_server
-
+def _new_page(browser, pixels: bool = False):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.add_init_script(INIT_SCRIPT)
+    if pixels:
+        context.add_init_script(PIXEL_SCRIPT)
     page = context.new_page()
+    page.kz_errors = []
+    page.on("pageerror", lambda e: page.kz_errors.append(str(e)[:300]))
+    page.kz_framesent = []
+    page.on("websocket", lambda ws: ws.on("framesent",
+                                          lambda f: page.kz_framesent.append(time.time())))
+    return context, page
+
+
+def _wait_painted(page, timeout_s: float = 180) -> None:
+    page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
+                           timeout=timeout_s * 1000, polling=100)
+
+
+def _wait_quiet(page, quiet_ms: float = 400, timeout_s: float = 20) -> None:
+    """Until no websocket message came or went and nothing was painted for ``quiet_ms``."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if page.evaluate(
+                "(q) => { const B = window.__bench; const last = Math.max("
+                "(B.sent.at(-1) || [0])[0], (B.recv.at(-1) || [0])[0],"
+                " (B.paints.at(-1) || [0])[0]);"
+                " return performance.now() - last > q; }", quiet_ms):
+            return
+        time.sleep(0.05)
+
+
+# -- cold start -------------------------------------------------------------------------------
+def cold_start(browser, data: Path | None, log, label: str) -> dict:
+    """Start a server (on ``data``, else the bundled folder), open the map, wait for the
+    first day painted. Every time is in ms from the moment the server process was started."""
+    from tests.browser import streamlit_server
+
+    env = {**SERVER_ENV, **({"KZUNREST_DATA": str(data.resolve())} if data else {})}
+    context, page = _new_page(browser)
     t0 = time.time()
-    server = streamlit_server()
-    url = server.__enter__()
-    ready = time.time()
-    page.goto(f"{url}/?basemap=offline", wait_until="commit")
-    page.wait_for_function("() => window.__bench && window.__bench.firstDrawnEpoch",
-                           timeout=180_000, polling=100)
-    b = page.evaluate("() => ({...window.__bench, firstMsgEpoch: window.__bench.ws.length"
-                      " ? performance.timeOrigin + window.__bench.ws[0][0] : null})")
+    with streamlit_server(env) as url:
+        healthy = time.time()
+        page.goto(f"{url}/?basemap=offline", wait_until="commit")
+        _wait_painted(page, timeout_s=600)
+        b = page.evaluate("""() => {
+          const B = window.__bench, T = performance.timeOrigin;
+          const res = performance.getEntriesByType('resource');
+          const bundle = res.find((r) => /deckgl-[0-9a-f]+\\.js/.test(r.name));
+          const layers = res.filter((r) => r.name.includes('/static/generated/'));
+          const nav = performance.getEntriesByType('navigation')[0];
+          return {origin: T, wsOpened: B.wsOpened, firstRecv: (B.recv[0] || [null])[0],
+                  marks: B.marks, navEnd: nav ? nav.loadEventEnd : null,
+                  bundle: bundle ? {start: bundle.startTime, end: bundle.responseEnd,
+                                    bytes: bundle.encodedBodySize || bundle.transferSize}
+                                 : null,
+                  layers: layers.map((r) => ({start: r.startTime, end: r.responseEnd,
+                                              bytes: r.encodedBodySize || r.transferSize})),
+                  recvBytes: B.recv.reduce((a, [, n]) => a + n, 0)};
+        }""")
+    context.close()
+
+    def at(t_page: float | None) -> int | None:  # a page time as ms since the server start
+        return None if t_page is None else round(b["origin"] + t_page - t0 * 1000)
+
+    m = b["marks"]
     out = {
-        "cold_start_ms": round(b["firstDrawnEpoch"] - t0 * 1000),
-        "cold_server_ready_ms": round((ready - t0) * 1000),
-        "cold_first_server_msg_ms": (round(b["firstMsgEpoch"] - t0 * 1000)
-                                     if b["firstMsgEpoch"] else None),
-        "cold_first_canvas_ms": round(b["firstCanvasEpoch"] - t0 * 1000),
+        "dataset": label,
+        "cold_start_ms": at(m.get("firstPaint")),
+        "server_healthy_ms": round((healthy - t0) * 1000),
+        "page_requested_ms": round((healthy - t0) * 1000),
+        "websocket_opened_ms": at(b["wsOpened"]),
+        "first_server_message_ms": at(b["firstRecv"]),
+        "map_mounted_ms": at(m.get("mounted")),
+        "bundle_fetch_ms": ([at(b["bundle"]["start"]), at(b["bundle"]["end"])]
+                            if b["bundle"] else None),
+        "bundle_bytes": b["bundle"]["bytes"] if b["bundle"] else None,
+        "deck_ready_ms": at(m.get("deckReady")),
+        "layer_fetch_ms": ([at(min(r["start"] for r in b["layers"])),
+                            at(max(r["end"] for r in b["layers"]))] if b["layers"] else None),
+        "layer_bytes": sum(r["bytes"] or 0 for r in b["layers"]),
+        "first_paint_ms": at(m.get("firstPaint")),
+        "server_bytes_received": b["recvBytes"],
     }
-    log(f"  cold start: {out['cold_start_ms']} ms to a drawn map "
-        f"(server healthy after {out['cold_server_ready_ms']} ms)")
-    return out, server, (context, page, url)
+    log(f"  cold start ({label}): {out['cold_start_ms']:,} ms to the first day painted "
+        f"(server healthy {out['server_healthy_ms']:,}, map mounted {out['map_mounted_ms']}, "
+        f"bundle {out['bundle_fetch_ms']}, deck ready {out['deck_ready_ms']}, "
+        f"layers {out['layer_fetch_ms']})")
+    return out
 
 
-def slider_steps(page, url: str, steps: int, log) -> dict:
-    """Home, then ArrowRight on the day slider ``steps`` times: press-to-repaint for each.
-
-    The walk starts from 1 January with the Home key: a link with ``date=2022-01-01`` opens on
-    2 January, because the app's default day (2 January, set through session state) differs
-    from the slider's own default (its minimum), so Streamlit drops the parameter.
-    """
-    page.goto(f"{url}/?basemap=offline", wait_until="commit")
-    page.wait_for_function("() => window.__bench && window.__bench.firstDrawnEpoch",
-                           timeout=120_000, polling=100)
-    _quiet(page, 1500)
-    slider = page.locator(f"{MAIN_SLIDER} input[type='range']").first
-    slider.focus()
-    page.keyboard.press("Home")
-    # 1 January is the slider's own default, so the URL then carries no date at all.
-    page.wait_for_function("() => (window.__bench.labels.at(-1) || [])[1] === 'Sat 1 Jan 2022'",
-                           timeout=30_000)
-    _quiet(page, 1500)
-    latencies, settled, url_ms, labels, unchanged = [], [], [], [], []
-    ws_first, ws_last, ws_bytes = [], [], []
-    for i in range(steps):
-        expected = dt.date(2022, 1, 2 + i)
-        slider.focus()
-        n_keys = page.evaluate("() => window.__bench.keys.length")
-        page.keyboard.press("ArrowRight")
+# -- arrow keys -------------------------------------------------------------------------------
+def arrow_steps(browser, url: str, log, pixels: bool) -> dict:
+    """ArrowRight from the first day to the last, then ArrowLeft back; each step timed from
+    its keydown to the paint signal (``pixels``: to the first frame whose pixels differ)."""
+    context, page = _new_page(browser, pixels=pixels)
+    page.goto(f"{url}/?basemap=offline&date=2022-01-01")
+    _wait_painted(page)
+    _wait_quiet(page, 800)
+    n_days = page.evaluate("() => document.querySelector('.kzmap').kzPlayer.days.length")
+    days = page.evaluate("() => document.querySelector('.kzmap').kzPlayer.days")
+    start = page.evaluate("() => document.querySelector('.kzmap').kzPlayer.day")
+    plan = [("ArrowRight", d) for d in range(start + 1, n_days)]
+    plan += [("ArrowLeft", d) for d in range(n_days - 2, -1, -1)]
+    page.locator(f"{MAP} .kz-slider").focus()
+    latencies, missed, sent_per_step = [], [], []
+    for key, target in plan:
+        before = page.evaluate("() => ({k: window.__bench.keys.length,"
+                               " s: window.__bench.sent.length})")
+        page.keyboard.press(key)
+        signal = ("B.changes.some((t) => t > k)" if pixels else
+                  "B.paints.some(([t, d]) => t > k && d === day)")
         try:
             page.wait_for_function(
-                "([n, d]) => { const B = window.__bench; if (B.keys.length <= n) return false;"
-                " const k = B.keys[n]; return B.changes.some(t => t > k) &&"
-                " location.search.includes('date=' + d); }",
-                arg=[n_keys, expected.isoformat()], timeout=30_000, polling="raf")
-        except Exception:  # noqa: BLE001 - a missed repaint is a result, not a crash
-            state = page.evaluate("(n) => ({key: window.__bench.keys.length > n,"
-                                  " search: location.search})", n_keys)
-            unchanged.append({"date": expected.isoformat(), "key_seen": state["key"],
-                           "url": state["search"], "label": _label(page)})
-            _quiet(page)
+                "([n, day]) => { const B = window.__bench; if (B.keys.length <= n) return false;"
+                f" const k = B.keys[n]; return {signal}; }}",
+                arg=[before["k"], days[target]], timeout=30_000, polling="raf")
+        except Exception:  # noqa: BLE001 - a step without a repaint is a result
+            missed.append(days[target])
+            _wait_quiet(page)
             continue
-        _quiet(page)
-        b = page.evaluate("(n) => { const B = window.__bench; const k = B.keys[n];"
-                          " const after = B.changes.filter(t => t > k);"
-                          " const u = B.urls.find(([t]) => t > k);"
-                          " const ws = B.ws.filter(([t]) => t > k && t <= after.at(-1));"
-                          " return {first: after[0] - k, last: after.at(-1) - k,"
-                          " url: u ? u[0] - k : null, ws: ws.length ? ws[0][0] - k : null,"
-                          " wsLast: ws.filter(([t]) => t <= after[0]).map(([t]) => t - k).at(-1),"
-                          " wsBytes: ws.reduce((a, [, n]) => a + n, 0)}; }", n_keys)
-        latencies.append(b["first"])
-        settled.append(b["last"])
-        if b["url"] is not None:
-            url_ms.append(b["url"])
-        if b["ws"] is not None:
-            ws_first.append(b["ws"])
-            ws_bytes.append(b["wsBytes"])
-        if b.get("wsLast") is not None:
-            ws_last.append(b["wsLast"])
-        labels.append(_label(page))
-    med = statistics.median(latencies) if latencies else float("nan")
-    log(f"  slider: {len(latencies)} of {steps} steps changed the map, median press-to-repaint"
-        f" {med:.0f} ms" + (f"; no visible change on {[u['date'] for u in unchanged]}"
-                            if unchanged else ""))
-    return {
-        "step_repaint_ms_median": round(med) if latencies else None,
-        "step_repaint_ms_all": [round(x) for x in latencies],
-        "step_settled_ms_median": round(statistics.median(settled)) if settled else None,
-        "step_url_ms_median": round(statistics.median(url_ms)) if url_ms else None,
-        # From the key press to the first / the last server message before the repaint.
-        "step_first_server_msg_ms_median": _median(ws_first),
-        "step_last_server_msg_before_repaint_ms_median": _median(ws_last),
-        "step_server_msg_bytes_median": _median(ws_bytes),
-        "steps_timed": len(latencies),
-        # Steps whose map looks the same as the day before (e.g. the only new events sit
-        # exactly on yesterday's, same type): no pixel changes, so nothing to time.
-        "steps_without_visible_change": unchanged,
-        "step_labels": labels,
-    }
+        # The step's report (sent 300 ms after the last key) and the server's answer.
+        _wait_quiet(page, 500)
+        b = page.evaluate(
+            "([n, day, px]) => { const B = window.__bench; const k = B.keys[n];"
+            " const t = px ? B.changes.find((x) => x > k)"
+            " : B.paints.find(([x, d]) => x > k && d === day)[0];"
+            " return {ms: t - k}; }", [before["k"], days[target], pixels])
+        latencies.append(b["ms"])
+        sent_per_step.append(page.evaluate("() => window.__bench.sent.length") - before["s"])
+    painted_day = page.locator(MAP).get_attribute("data-painted-day")
+    errors = page.kz_errors
+    context.close()
+    what = "first changed pixels" if pixels else "onAfterRender of the new day"
+    log(f"  arrow keys ({what}): median {_median(latencies)} ms over {len(latencies)} steps"
+        + (f"; no repaint on {missed}" if missed else ""))
+    return {"signal": what, "median_ms": _median(latencies),
+            "p90_ms": (round(statistics.quantiles(latencies, n=10)[-1])
+                       if len(latencies) >= 10 else None),
+            "max_ms": round(max(latencies)) if latencies else None,
+            "steps": len(latencies), "all_ms": [round(x) for x in latencies],
+            "steps_without_repaint": missed,
+            "messages_sent_per_step_median": _median(sent_per_step),
+            "ended_on": painted_day, "page_errors": errors}
 
 
-def play_fast(context, url: str, seconds: float, log) -> dict:
-    """Open with play=true&speed=fast; the page logs every slider label it shows (each
-    animation frame). Dates are judged over ``seconds`` from the first drawn map; the dates
-    shown while the page was still loading are reported apart."""
-    page = context.new_page()
-    page.goto(f"{url}/?basemap=offline&play=true&speed=fast", wait_until="commit")
-    page.wait_for_function("() => window.__bench && window.__bench.firstDrawnEpoch",
-                           timeout=120_000, polling=100)
-    t_drawn = page.evaluate("() => performance.now() - (Date.now() - window.__bench"
-                            ".firstDrawnEpoch)")
-    time.sleep(max(0.0, seconds - 0.2))
-    b = page.evaluate("(t) => { const B = window.__bench; return {"
-                      " labels: B.labels, repaints: B.changes.filter(x => x > t).length}; }",
-                      t_drawn)
-    page.close()
-    end = t_drawn + seconds * 1000
-    before = [text for t, text in b["labels"] if t < t_drawn]
-    window = [(t, text) for t, text in b["labels"] if t_drawn <= t <= end]
-    if before:  # the date on screen when the map was first drawn
-        window.insert(0, (t_drawn, before[-1]))
+# -- Play ---------------------------------------------------------------------------------------
+def play_fast(browser, url: str, seconds: float, log) -> dict:
+    """Play at speed=fast for ``seconds`` from the first paint, pressing Play again whenever it
+    ends; messages sent and days painted, per play-through."""
+    context, page = _new_page(browser)
+    page.goto(f"{url}/?basemap=offline&play=1&speed=fast")
+    _wait_painted(page)
+    days = page.evaluate("() => document.querySelector('.kzmap').kzPlayer.days")
+    t_start = page.evaluate("() => window.__bench.paints[0][0]")
+    wall_start = time.monotonic()
+    framesent_start = len(page.kz_framesent)
+    bounds = [t_start]  # page times where a play-through begins
+    while time.monotonic() - wall_start < seconds:
+        remaining = seconds - (time.monotonic() - wall_start)
+        try:  # Play ends on the last day: the button reads "Play" again
+            page.wait_for_function(
+                "() => { const p = document.querySelector('.kzmap').kzPlayer;"
+                " return !p.playing; }", timeout=max(100, remaining * 1000), polling=100)
+        except Exception:  # noqa: BLE001 - still playing when the time is up
+            break
+        if time.monotonic() - wall_start >= seconds:
+            break
+        _wait_quiet(page, 300, timeout_s=5)  # the end's report and the server's answer
+        bounds.append(page.evaluate("() => performance.now()"))
+        page.get_by_role("button", name="Play").click()
+    t_end = page.evaluate("() => performance.now()")
+    b = page.evaluate("() => ({sent: window.__bench.sent, paints: window.__bench.paints,"
+                      " playing: document.querySelector('.kzmap').kzPlayer.playing})")
+    framesent = len(page.kz_framesent) - framesent_start
+    errors = page.kz_errors
+    context.close()
+    bounds.append(t_end)
+    throughs = []
+    for i, (a, z) in enumerate(zip(bounds, bounds[1:], strict=False)):
+        painted = [d for t, d in b["paints"] if a <= t < z or (i == 0 and t == a)]
+        sent = [n for t, n in b["sent"] if a <= t < z]
+        times = [t for t, _ in b["paints"] if a <= t < z]
+        gaps = [y - x for x, y in zip(times, times[1:], strict=False)]
+        first = days.index(painted[0]) if painted and painted[0] in days else None
+        complete = z != t_end or not b["playing"]
+        expected = days[first:] if first is not None else []
+        throughs.append({
+            "painted": painted,
+            "every_day_in_order": (painted == expected if complete
+                                   else painted == expected[:len(painted)]),
+            "complete": complete,
+            "messages_sent": len(sent), "bytes_sent": sum(sent),
+            "ms_per_day_median": _median(gaps), "ms_per_day_max": round(max(gaps)) if gaps
+            else None,
+        })
+    sent_total = sum(1 for t, _ in b["sent"] if t_start <= t <= t_end)
+    log(f"  play fast {seconds:.0f} s: {len(throughs)} play-through(s), messages sent "
+        f"{[x['messages_sent'] for x in throughs]} (total {sent_total}; Playwright framesent "
+        f"{framesent}), every day in order: {[x['every_day_in_order'] for x in throughs]}, "
+        f"ms per day median {[x['ms_per_day_median'] for x in throughs]}")
+    return {"seconds": seconds, "speed": "fast", "play_throughs": throughs,
+            "messages_sent_total": sent_total, "framesent_total": framesent,
+            "messages_sent_max_per_play_through": max(x["messages_sent"] for x in throughs),
+            "every_day_in_order": all(x["every_day_in_order"] for x in throughs),
+            "page_errors": errors}
 
-    def judge(texts: list[str]) -> tuple[list[str], list[str]]:
-        dates = [_parse_label(x) for x in texts]
-        pairs = [(a, b) for a, b in zip(dates, dates[1:], strict=False) if a and b]
-        return ([f"{a:%d %b} -> {b:%d %b}" for a, b in pairs if (b - a).days > 1],
-                [f"{a:%d %b} -> {b:%d %b}" for a, b in pairs if b < a])
 
-    skipped, backwards = judge([x for _, x in window])
-    skipped_loading, _ = judge(before)
-    intervals = [(t2 - t1) / 1000 for (t1, _), (t2, _) in zip(window, window[1:], strict=False)]
-    log(f"  play fast: {len(window)} dates shown in {seconds:.0f} s after the first draw, "
-        f"skipped: {skipped or 'none'}"
-        + (f"; while loading: {before} skipped {skipped_loading}" if before else ""))
-    return {
-        "play_fast_dates": [text for _, text in window],
-        "play_fast_ms_seen": [round(t - t_drawn) for t, _ in window],
-        "play_fast_skips_days": bool(skipped),
-        "play_fast_skipped": skipped,
-        "play_fast_backwards": backwards,
-        "play_fast_dates_while_loading": before,
-        "play_fast_skipped_while_loading": skipped_loading,
-        "play_fast_s_per_day_median": (round(statistics.median(intervals), 3) if intervals
-                                       else None),
-        "play_fast_canvas_repaints": b["repaints"],
-        "play_fast_window_s": seconds,
-    }
+PARTS = ("cold", "arrow", "pixels", "play")
 
 
-def run(steps: int = 20, play_seconds: float = 12, log=print) -> dict:
-    """All browser measurements against one fresh server on the bundled data."""
+def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
+        parts: tuple[str, ...] = PARTS) -> dict:
+    """The browser measurements: one server on the bundled data (cold start, keys, Play),
+    then a cold start on ``cold_data``; ``parts`` picks among them."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path
+    from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # streamlit_server() logs there
     out: dict = {"dataset": "bundled", "impl": "kzunrest", "basemap": "offline",
-                 "repaint_detection": "canvas pixel hash (full size, every "
-                                      "requestAnimationFrame, preserveDrawingBuffer forced on)"}
+                 "viewport": "1400x1000", "chromium_args": CHROMIUM_ARGS,
+                 "loadavg_before": os.getloadavg()}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        server = None
         try:
-            cold, server, (context, page, url) = cold_start(browser, log)
-            out.update(cold)
-            out.update(slider_steps(page, url, steps, log))
-            page.close()
-            out.update(play_fast(context, url, play_seconds, log))
-            context.close()
+            out["cold"] = [cold_start(browser, None, log, "bundled")] if "cold" in parts else []
+            with streamlit_server(SERVER_ENV) as url:
+                if "arrow" in parts:
+                    out["arrow"] = arrow_steps(browser, url, log, pixels=False)
+                if "pixels" in parts:
+                    out["arrow_pixels"] = arrow_steps(browser, url, log, pixels=True)
+                if "play" in parts:
+                    out["play"] = play_fast(browser, url, play_seconds, log)
+            if cold_data is not None and "cold" in parts:
+                out["cold"].append(cold_start(browser, cold_data, log, cold_data.name))
         finally:
-            if server is not None:
-                server.__exit__(None, None, None)
             browser.close()
+    out["loadavg_after"] = os.getloadavg()
+    out["when"] = dt.datetime.now().isoformat(timespec="seconds")
     return out
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``python -m bench.browser_timing --steps 20 --play 12``: JSON on stdout's last line."""
+    """``python -m bench.browser_timing [--play 60] [--cold-data FOLDER]``: JSON on stdout's
+    last line, progress on stderr."""
     import argparse
     import json
     import sys
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=20)
-    ap.add_argument("--play", type=float, default=12)
+    ap.add_argument("--play", type=float, default=60)
+    ap.add_argument("--cold-data", type=Path, help="a dataset folder for a second cold start")
+    ap.add_argument("--parts", default=",".join(PARTS),
+                    help=f"a comma list among {', '.join(PARTS)}")
     args = ap.parse_args(argv)
-    result = run(args.steps, args.play, log=lambda m: print(m, file=sys.stderr, flush=True))
+    result = run(args.play, args.cold_data,
+                 log=lambda m: print(m, file=sys.stderr, flush=True),
+                 parts=tuple(args.parts.split(",")))
     print(json.dumps(result), flush=True)
     return 0
 

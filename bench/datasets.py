@@ -3,7 +3,8 @@
 Events are drawn with a fixed-seed numpy RNG: each one sits at a bundled event's place with a
 small jitter (about 500 m, well inside the loader's 5 km border tolerance), keeps that event's
 region, place, actors and source, takes a day uniformly in 2..20 January, a type pair from
-data/event_types.csv, and a bundled note (so notes have their real length). Each folder is
+data/event_types.csv, and a bundled note (so notes have their real length). disputes.csv is
+left out: it names bundled events by id, which the synthetic events do not have. Each folder is
 written once under bench/out/ and reused while its recipe and the bundled data are unchanged.
 """
 
@@ -23,7 +24,7 @@ OUT = ROOT / "bench" / "out"
 SEED = 20220105
 JITTER_DEG = 0.005
 SIZES = {"1e4": 10_000, "1e5": 100_000, "1e6": 1_000_000}
-RECIPE_VERSION = 1
+RECIPE_VERSION = 2
 
 
 def _stamp(n: int) -> str:
@@ -88,6 +89,7 @@ def dataset_folder(name: str, log=print) -> Path:
     shutil.rmtree(tmp, ignore_errors=True)
     shutil.copytree(DATA, tmp)
     synthetic_events(n).to_csv(tmp / "events.csv", index=False)
+    (tmp / "disputes.csv").unlink(missing_ok=True)
     (tmp / ".bench-stamp").write_text(json.dumps({"stamp": stamp, "events": n}))
     shutil.rmtree(folder, ignore_errors=True)
     tmp.rename(folder)

@@ -1,32 +1,36 @@
 """One viewer of the map page speaking Streamlit's websocket protocol, as the browser does.
 
-The browser's side of the protocol (streamlit/static/.../index.js, streamlit 1.67), mimicked:
+Play runs in the browser (kzunrest/ui/map_component.js): a frame of the animation costs the
+server nothing, so a viewer sends only what the page would send (streamlit 1.67's frontend):
 
 * connect to ``ws://HOST/_stcore/stream`` with the ``streamlit`` subprotocol and send a
-  ``BackMsg(rerun_script=ClientState(query_string=...))``: the first full run of the app;
-* on ``ForwardMsg.auto_rerun`` (interval, fragment_id) start a ``setInterval`` that sends
-  ``ClientState(fragment_id=..., is_auto_rerun=True)`` every ``interval`` seconds, whether or not
-  the previous run has finished (the server coalesces the requests that wait);
-* a ``new_session`` that starts a full run (no fragment ids in ``metadata.run``) clears every
-  auto-rerun timer, and ``stop_auto_rerun`` clears the named ones;
-* every rerun carries the current query string: the one the server last sent in
-  ``page_info_changed`` (bound widgets write the URL).
+  ``BackMsg(rerun_script=ClientState(query_string=...))``: the first full run of the app; then
+  fetch what the map component loads over HTTP (the deck.gl bundle and the layer files named
+  in the component's data), each URL once per viewer, as a browser's cache would;
+* when its Play ends (the component's days from the day it opened on, at the speed's
+  milliseconds a day), the component's state: ``ClientState(fragment_id=<the map's fragment>,
+  widget_states=[json_value={"playback": {...}}])``, a fragment rerun;
+* every ``filter_every`` seconds a sidebar filter change (a region, an event type, "precise
+  locations only", and back), each a full rerun with the changed widget's state;
+* every request carries the query string the server last sent in ``page_info_changed``.
 
 Differences from a browser, on purpose: widget states are sent only when this viewer changes a
 widget (the server keeps the others' last values), no cached message hashes are sent (so the
-server sends every message in full, as to a browser's first visit), and no heartbeats.
+server sends every message in full, as to a browser's first visit), no heartbeats, and the
+page's own HTML and Streamlit's JavaScript are not fetched.
 
-A frame's latency is from sending a request to the ``script_finished`` of the run that served
-it: a run serves the requests sent before it started (its ``new_session`` arrived). A frame is
-delivered when the day slider shows a new day and that run's map (the deck.gl chart) arrives.
+A request's latency is from sending it to the ``script_finished`` of the run that served it: a
+run serves the requests sent before it started (its ``new_session`` arrived).
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import re
 import time
+import urllib.parse
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -69,8 +73,8 @@ def rerun_msg(query_string: str, *, fragment_id: str = "", auto: bool = False,
     for wid, kind, value in widgets:
         ws = state.widget_states.widgets.add()
         ws.id = wid
-        if kind == "double_array_value":
-            ws.double_array_value.data.extend(value)
+        if kind in ("double_array_value", "string_array_value"):
+            getattr(ws, kind).data.extend(value)
         else:
             setattr(ws, kind, value)
     return msg.SerializeToString()
@@ -83,26 +87,24 @@ class ViewerStats:
     index: int
     connected_at: float | None = None
     first_load_s: float | None = None      # connect + first full run, until script_finished
-    play_started_at: float | None = None   # first auto_rerun announcement
-    play_ended_at: float | None = None    # the window's requests all answered (or timed out)
-    requests: int = 0                      # rerun requests sent during the window
+    page_load_s: float | None = None       # ... and the map's bundle and layer files fetched
+    play_started_at: float | None = None   # page loaded: the browser's Play starts
+    play_ended_at: float | None = None     # its schedule done and answered
+    requests: int = 0                      # requests sent after the page load
     latencies: list[tuple[float, float]] = field(default_factory=list)  # (finished at, s)
-    fragment_runs: int = 0                 # fragment runs finished during the window
+    by_kind: dict[str, list[float]] = field(default_factory=dict)  # "filter"/"report": [s]
     early_finishes: int = 0                # runs whose script_finished said EARLY_FOR_RERUN
-    frames: int = 0                        # new day on the slider, then its map received
-    days_seen: list[str] = field(default_factory=list)  # first few days, as a check
-    headings_seen: list[str] = field(default_factory=list)
-    heading_mismatches: int = 0            # "On this day" heading disagreeing with the slider
-    rewinds: int = 0                       # slider dragged back to 1 January
-    backwards: int = 0                     # the day went back by itself
-    play_restarts: int = 0                 # Play pressed again after the app stopped it
     full_runs: int = 0
+    fragment_runs: int = 0
+    static_files: int = 0
+    static_bytes: int = 0
     bytes_received: int = 0
     messages: int = 0
+    days_reported: list[str] = field(default_factory=list)  # the day the component echoed
     errors: dict[str, int] = field(default_factory=dict)
     error_samples: list[str] = field(default_factory=list)
     timeouts_at: list[float] = field(default_factory=list)
-    unserved_at_end: int = 0               # window requests still in flight when stopped
+    unserved_at_end: int = 0               # requests still in flight when stopped
 
     def error(self, kind: str, detail: str = "") -> None:
         self.errors[kind] = self.errors.get(kind, 0) + 1
@@ -110,19 +112,33 @@ class ViewerStats:
             self.error_samples.append(f"{kind}: {detail[:300]}")
 
 
-class Viewer:
-    """Connects, plays the animation, and measures ``seconds`` of it from ``window_start``.
+async def http_get(url: str, cookie: str | None = None, timeout: float = 60) -> tuple[int, int]:
+    """GET ``url`` (http, no TLS) on its own connection: (status, body bytes)."""
+    u = urllib.parse.urlsplit(url)
+    reader, writer = await asyncio.wait_for(
+        asyncio.open_connection(u.hostname, u.port or 80), timeout)
+    try:
+        path = u.path + (f"?{u.query}" if u.query else "")
+        head = (f"GET {path} HTTP/1.1\r\nHost: {u.netloc}\r\nConnection: close\r\n"
+                + (f"Cookie: {cookie}\r\n" if cookie else "") + "\r\n")
+        writer.write(head.encode())
+        await writer.drain()
+        data = await asyncio.wait_for(reader.read(), timeout)
+    finally:
+        writer.close()
+    status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/") else 0
+    body = data.split(b"\r\n\r\n", 1)[1] if b"\r\n\r\n" in data else b""
+    return status, len(body)
 
-    Over the last days of January the app would stop Play (on 25 January); so that every
-    viewer keeps playing for the whole window, the viewer drags the day slider back to
-    1 January once the day reaches ``rewind_from`` (a widget change inside the fragment, so a
-    fragment run, as in the browser). Should the app stop Play anyway, the viewer presses Play
-    again (a full run), counted in ``play_restarts``.
-    """
+
+class Viewer:
+    """Opens the map (its browser plays), reports the end of Play, changes a sidebar filter
+    every ``filter_every`` s for ``seconds`` s from its own page load, then stays connected
+    (idle, as a viewer watching) until ``release``."""
 
     def __init__(self, index: int, ws_url: str, origin: str, query_string: str, *,
                  seconds: float, frame_timeout: float, first_load_timeout: float,
-                 rewind_from: dt.date = dt.date(2022, 1, 21)) -> None:
+                 filter_every: float = 10.0) -> None:
         self.stats = ViewerStats(index)
         self.ws_url = ws_url
         self.origin = origin
@@ -130,26 +146,26 @@ class Viewer:
         self.seconds = seconds
         self.frame_timeout = frame_timeout
         self.first_load_timeout = first_load_timeout
-        self.rewind_from = rewind_from
-        # Protocol state
+        self.filter_every = filter_every
         self.ws = None
-        self.fragment_id: str | None = None
-        self.interval: float | None = None
-        self.next_tick: float | None = None
         self.run_started_at = 0.0
         self.run_is_fragment = False
-        self.run_announced_auto = False
-        self.pending: deque[tuple[float, bool]] = deque()  # (sent at, in the window)
-        # The measured window: set by the load test once every viewer plays (before it and
-        # after it the viewer plays on, unmeasured, so the server keeps its N sessions busy).
-        self.window_start: float | None = None
+        self.pending: deque[tuple[float, bool, str]] = deque()  # (sent at, counted, kind)
+        self.window_start: float | None = None  # set by the load test; not used for timing
         self.closing = False
+        # What the page knows from the server's messages.
+        self.map_id: str | None = None
+        self.fragment_id: str | None = None
+        self.map_data: dict | None = None
+        self.widgets: dict[str, tuple[str, list[str]]] = {}  # key -> (widget id, options)
         self.day: dt.date | None = None
-        self.new_day: dt.date | None = None  # shown on the slider, its map not yet received
-        self.slider_id: str | None = None
-        self.play_id: str | None = None
-        self.playing_stopped = False
-        self.finished = asyncio.Event()  # the window is over and drained, or the viewer failed
+        self.fetched: set[str] = set()
+        self.map_version = 0  # bumped by each map component received
+        self.static_tasks: list[asyncio.Task] = []
+        self.first_run_done: asyncio.Event | None = None
+        self.finished = asyncio.Event()  # the schedule is over and answered, or it failed
+        # Kept for subclasses written against the previous (server-side Play) viewer.
+        self.interval = self.next_tick = self.new_day = None
 
     # -- messages from the server ------------------------------------------------------------
     def _on_message(self, data: bytes, now: float) -> None:
@@ -162,22 +178,6 @@ class Viewer:
         if kind == "new_session":
             self.run_started_at = now
             self.run_is_fragment = bool(msg.metadata.run.fragment_ids)
-            self.run_announced_auto = False
-            self.new_day = None
-            if not self.run_is_fragment:  # the browser's cleanupAutoReruns()
-                self.fragment_id = self.interval = self.next_tick = None
-        elif kind == "auto_rerun":
-            ar = msg.auto_rerun
-            self.run_announced_auto = True
-            if ar.fragment_id and (ar.fragment_id != self.fragment_id
-                                   or ar.interval != self.interval):
-                self.fragment_id, self.interval = ar.fragment_id, ar.interval
-                self.next_tick = now + ar.interval
-                if s.play_started_at is None:
-                    s.play_started_at = now
-        elif kind == "stop_auto_rerun":
-            if self.fragment_id in msg.stop_auto_rerun.fragment_ids:
-                self.fragment_id = self.interval = self.next_tick = None
         elif kind == "page_info_changed":
             self.query_string = msg.page_info_changed.query_string
         elif kind == "delta":
@@ -193,36 +193,27 @@ class Viewer:
         etype = el.WhichOneof("type")
         if etype == "exception":
             self.stats.error("exception", f"{el.exception.type}: {el.exception.message}")
-        elif etype == "slider" and el.slider.id.endswith("-date"):
-            self.slider_id = el.slider.id
-            if el.slider.value:
-                day = day_from_micros(el.slider.value[0])
-                if day != self.day:
-                    self.new_day = day
-                if self.day and day < self.day and self._in_window(time.monotonic()):
-                    self.stats.backwards += 1  # not a rewind of ours (that clears self.day)
-                self.day = day
-        elif etype == "deck_gl_json_chart" and self.new_day is not None:
-            # The map of a new day arrived: one frame of the animation.
-            s = self.stats
-            if self._in_window(time.monotonic()):
-                s.frames += 1
-                if len(s.days_seen) < 6:
-                    s.days_seen.append(self.new_day.isoformat())
-            self.new_day = None
-        elif etype == "checkbox" and el.checkbox.id.endswith("-play"):
-            self.play_id = el.checkbox.id
-        elif etype == "heading" and HEADING_DAY.match(el.heading.body):
-            text = el.heading.body
-            if len(self.stats.headings_seen) < 6 and text not in self.stats.headings_seen:
-                self.stats.headings_seen.append(text)
-            if self.day and text != f"{self.day:%A %d %B %Y}":
-                self.stats.heading_mismatches += 1
+        elif etype == "bidi_component" and el.bidi_component.json:
+            data = json.loads(el.bidi_component.json)
+            if "spec" in data and data.get("controls", True):
+                self.map_id = el.bidi_component.id
+                self.fragment_id = delta.fragment_id or None
+                self.map_data = data
+                self.map_version += 1
+                # A date, as bench.loadtest_proxy's failover check reads it.
+                self.day = dt.date.fromisoformat(data["spec"]["days"][data["playback"]["day"]])
+                if len(self.stats.days_reported) < 8:
+                    self.stats.days_reported.append(self.day.isoformat())
+        elif etype == "multiselect":
+            key = el.multiselect.id.rsplit("-", 1)[-1]
+            self.widgets[key] = (el.multiselect.id, list(el.multiselect.options))
+        elif etype == "checkbox":
+            key = el.checkbox.id.rsplit("-", 1)[-1]
+            self.widgets[key] = (el.checkbox.id, [])
 
     def _on_finished(self, status: int, now: float) -> None:
         """A run ended. FINISHED_EARLY_FOR_RERUN also ends one: the server relabels a finished
-        run's ``script_finished`` when the next run starts before the message was flushed
-        (streamlit/runtime/forward_msg_queue.py), which is what happens under load."""
+        run's ``script_finished`` when the next run starts before the message was flushed."""
         s = self.stats
         if status == FINISHED.FINISHED_WITH_COMPILE_ERROR:
             s.error("compile_error")
@@ -230,63 +221,86 @@ class Viewer:
             s.early_finishes += 1
         if s.first_load_s is None and status == FINISHED.FINISHED_SUCCESSFULLY:
             s.first_load_s = now - (s.connected_at or now)
+            if self.first_run_done is not None:
+                self.first_run_done.set()
         while self.pending and self.pending[0][0] <= self.run_started_at:
-            sent, counted = self.pending.popleft()
+            sent, counted, kind = self.pending.popleft()
             if counted:
                 s.latencies.append((now, now - sent))
+                s.by_kind.setdefault(kind, []).append(now - sent)
         if self.run_is_fragment:
-            if self._in_window(now):
-                s.fragment_runs += 1
-        elif status == FINISHED.FINISHED_SUCCESSFULLY:
+            s.fragment_runs += 1
+        else:
             s.full_runs += 1
-            # A full run that announced no auto-rerun: Play is off (the app stops it on
-            # 25 January); the viewer presses Play again.
-            self.playing_stopped = not self.run_announced_auto
-
-    def _in_window(self, now: float) -> bool:
-        start = self.window_start
-        return start is not None and start <= now < start + self.seconds
 
     # -- requests to the server --------------------------------------------------------------
-    async def _send(self, payload: bytes, now: float) -> None:
-        counted = self._in_window(now)
-        self.pending.append((now, counted))
-        if counted:
-            self.stats.requests += 1
+    async def _send(self, payload: bytes, now: float, kind: str) -> None:
+        self.pending.append((now, True, kind))
+        self.stats.requests += 1
         await self.ws.send(payload)
 
-    async def _tick(self, now: float) -> None:
-        """One tick of the browser's setInterval (or Play pressed again)."""
-        if self.playing_stopped and self.play_id:
-            self.playing_stopped = False
-            self.stats.play_restarts += 1
-            await self._send(rerun_msg(self.query_string,
-                                       widgets=[(self.play_id, "bool_value", True)]), now)
+    async def _fetch_static(self) -> None:
+        """What the component loads: the bundle, then the layer files (in parallel)."""
+        data = self.map_data or {}
+        urls = [self.origin + "/" + data["bundle"].lstrip("/")] if data.get("bundle") else []
+        layers = [t.get("data") for t in data.get("spec", {}).get("deck", {}).get("layers", [])]
+        urls += [self.origin + u for u in layers if isinstance(u, str) and u.startswith("/")]
+        todo = [u for u in dict.fromkeys(urls) if u not in self.fetched]
+        cookie = getattr(self, "cookie", None)
+        if todo and todo[0].endswith(".js"):
+            await self._get(todo.pop(0), cookie)
+        await asyncio.gather(*(self._get(u, cookie) for u in todo))
+
+    async def _get(self, url: str, cookie: str | None) -> None:
+        status, n = await http_get(url, cookie, timeout=self.first_load_timeout)
+        if status != 200:
+            self.stats.error("static", f"{status} for {url}")
             return
-        if not self.fragment_id:
-            return
-        if self.day and self.day >= self.rewind_from and self.slider_id:
-            self.stats.rewinds += 1
-            self.day = None  # until the server reports the new day
-            widgets = [(self.slider_id, "double_array_value", [micros_from_day(FIRST_DAY)])]
-            await self._send(rerun_msg(self.query_string, fragment_id=self.fragment_id,
-                                       widgets=widgets), now)
-            return
-        await self._send(rerun_msg(self.query_string, fragment_id=self.fragment_id,
-                                   auto=True), now)
+        self.fetched.add(url)
+        self.stats.static_files += 1
+        self.stats.static_bytes += n
+
+    def _playback_report(self) -> bytes:
+        """The state the component sets when its Play ends on the last day."""
+        data = self.map_data
+        pb = data["playback"]
+        state = {"playback": {"date": data["spec"]["days"][-1], "playing": False,
+                              "speed": pb["speed"], "mode": pb["mode"]}}
+        return rerun_msg(self.query_string, fragment_id=self.fragment_id or "",
+                         widgets=[(self.map_id, "json_value", json.dumps(state))])
+
+    def play_seconds(self) -> float:
+        """How long the browser's Play runs from the day the map opened on to the last."""
+        data = self.map_data
+        days = len(data["spec"]["days"]) - 1 - data["playback"]["day"]
+        return days * data["spec"]["speeds"][data["playback"]["speed"]] / 1000
+
+    def _filter_change(self, k: int) -> tuple[str, str, object] | None:
+        """The k-th change (1-based) of this viewer: a region, a type, precise only, then
+        each cleared; viewers pick different regions and types (different filter sets)."""
+        i = self.stats.index
+        step = (k - 1) % 6
+        key = ("regions", "types", "precise", "regions", "types", "precise")[step]
+        if key not in self.widgets:
+            return None
+        wid, options = self.widgets[key]
+        if key == "precise":
+            return wid, "bool_value", step == 2
+        if step >= 3 or not options:
+            return wid, "string_array_value", []
+        pick = options[i % len(options)] if key == "regions" else \
+            options[(i // 7) % len(options)]
+        return wid, "string_array_value", [pick]
 
     def _expire(self, now: float) -> None:
         while self.pending and now - self.pending[0][0] > self.frame_timeout:
-            _, counted = self.pending.popleft()
+            _, counted, _ = self.pending.popleft()
             if counted:
                 self.stats.error("timeout")
                 self.stats.timeouts_at.append(now)
 
     # -- the session ---------------------------------------------------------------------------
     async def run(self, stop: asyncio.Event, release: asyncio.Event, deadline: float) -> None:
-        """Play for the window, then keep playing (unmeasured, so the load stays at N viewers)
-        until ``release``, ``stop`` or ``deadline``. ``finished`` is set once the window's
-        requests are served (or timed out), or the viewer failed."""
         s = self.stats
         try:
             async with connect(self.ws_url, subprotocols=["streamlit"], origin=self.origin,
@@ -310,7 +324,7 @@ class Viewer:
         except Exception as exc:  # noqa: BLE001 - counted as an error, not raised
             s.error("client", repr(exc))
         finally:
-            s.unserved_at_end = sum(1 for _, counted in self.pending if counted)
+            s.unserved_at_end = sum(1 for p in self.pending if p[1])
             self.finished.set()
 
     async def _read(self, ws) -> None:
@@ -331,37 +345,53 @@ class Viewer:
 
     async def _play(self, stop: asyncio.Event, release: asyncio.Event, deadline: float) -> None:
         s = self.stats
+        if self.first_run_done is None or s.first_load_s is None:
+            self.first_run_done = asyncio.Event()
         first_deadline = min(deadline, time.monotonic() + self.first_load_timeout)
+        try:
+            await asyncio.wait_for(self.first_run_done.wait(),
+                                   max(0.1, first_deadline - time.monotonic()))
+        except TimeoutError:
+            s.error("first_load_timeout", f"no page after {self.first_load_timeout} s")
+            return
+        if self.map_data is None:
+            s.error("client", "the first run sent no map component")
+            return
+        await self._fetch_static()
+        fetched_version = self.map_version
+        loaded = time.monotonic()
+        s.page_load_s = loaded - s.connected_at
+        s.play_started_at = loaded  # the browser's Play starts with the first paint
+        # The schedule, from this viewer's page load: Play's end, then the filter changes.
+        plan = [(loaded + self.play_seconds(), "report", 0)] if self.seconds > 0 else []
+        plan += [(loaded + k * self.filter_every, "filter", k)
+                 for k in range(1, int(self.seconds // self.filter_every) + 1)]
+        plan.sort()
         while not (stop.is_set() or release.is_set()):
             now = time.monotonic()
             if now >= deadline:
                 return
             if self.ws.state.name != "OPEN":
                 await asyncio.sleep(0.2)  # let the reader see the close and count it
-                if not self.stats.errors.get("disconnect"):
-                    self.stats.error("disconnect", f"websocket {self.ws.state.name}")
+                if not s.errors.get("disconnect"):
+                    s.error("disconnect", f"websocket {self.ws.state.name}")
                 return
-            if s.play_started_at is None:
-                if now >= first_deadline:
-                    s.error("first_load_timeout", f"no Play after {self.first_load_timeout} s")
-                    return
-                await asyncio.sleep(0.05)
-                continue
-            ended = self.window_start is not None and now >= self.window_start + self.seconds
-            if ended and not self.finished.is_set() and (
-                    not any(counted for _, counted in self.pending)
-                    or now > self.window_start + self.seconds + self.frame_timeout):
-                s.play_ended_at = now
-                self._expire(now + self.frame_timeout + 1)  # never served: timeouts
-                self.finished.set()
-            due = self.next_tick is not None and now >= self.next_tick
-            if due:
-                # setInterval: a fixed rate; ticks missed while this event loop was busy are
-                # dropped, as in a browser.
-                while self.next_tick <= now:
-                    self.next_tick += self.interval
-            if due or self.playing_stopped:
-                await self._tick(now)
+            while plan and plan[0][0] <= now:
+                _, kind, k = plan.pop(0)
+                if kind == "report" and self.map_id:
+                    await self._send(self._playback_report(), now, "report")
+                elif kind == "filter":
+                    change = self._filter_change(k)
+                    if change:
+                        await self._send(rerun_msg(self.query_string, widgets=[change]), now,
+                                         "filter")
             self._expire(now)
-            wake = self.next_tick if self.next_tick is not None else now + 0.05
-            await asyncio.sleep(max(0.0, min(wake - time.monotonic(), 0.05)))
+            if not self.pending and self.map_version != fetched_version:
+                # A filter change answered: the page fetches its new layer files.
+                fetched_version = self.map_version
+                self.static_tasks.append(asyncio.create_task(self._fetch_static()))
+            if not plan and not self.pending and not self.finished.is_set():
+                await asyncio.gather(*self.static_tasks, return_exceptions=True)
+                s.play_ended_at = now
+                self.finished.set()
+            await asyncio.sleep(0.05)

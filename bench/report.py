@@ -81,6 +81,8 @@ def _fmt(v, unit):
         return _num(v, "B")
     if unit == "x":
         return f"{v:.2f}x"
+    if unit == "n":
+        return f"{v:,}"
     return f"{v:,.0f} ms"
 
 
@@ -100,4 +102,89 @@ def goals(frames: list[dict]) -> list[str]:
                          FRAME_BYTES_GOAL, "B"))
         out.append(_goal("1e6: server time per frame < 100 ms", k["frame_ms_median"],
                          LARGE_MS_GOAL, "ms"))
+    return out
+
+
+# The figures of the server-side Play (README before issue 10), side by side with the new.
+PREVIOUS = {
+    "arrow_key_to_repaint_ms_median": 437,
+    "cold_start_ms": 16_000,
+    "server_ms_per_frame_1e6": 726,
+    "server_ms_per_frame_bundled": 87,
+    "loadtest": "server-side Play (a fragment rerun every 0.5 s per viewer): one process held "
+                "4 viewers playing (p95 87 ms) and degraded at 5; 25 collapsed",
+    "play_fast": "12 s of fast Play: 7 January not painted (the software renderer could not "
+                 "repaint within 0.5 s)",
+}
+PLAY_MESSAGES_GOAL = 3
+ARROW_MS_GOAL = 120
+COLD_MS_GOAL = 8_000
+RERUN_MS_GOAL = 300
+PAGE_P95_GOAL_S = 5.0
+FILTER_P95_GOAL_MS = 1_000
+
+
+def new_lines(reruns: dict, browser: dict, loadtest: dict) -> list[str]:
+    """The Play-in-the-browser measurements, as printed after the table."""
+    out = []
+    for name, r in reruns.items():
+        out.append(f"server rerun ({name}): pause (day reported) median {r['pause_ms_median']} ms"
+                   f" (map fragment {r['pause_fragment_ms_median']} ms); a new filter set "
+                   f"median {r['filter_new_ms_median']} ms (max {r['filter_new_ms_max']}), "
+                   f"one seen before {r['filter_seen_ms']} ms")
+    if browser and "error" not in browser:
+        p = browser["play"]
+        out.append(f"browser, Play fast {p['seconds']:.0f} s: {len(p['play_throughs'])} "
+                   f"play-throughs, messages sent per play-through "
+                   f"{[x['messages_sent'] for x in p['play_throughs']]}, every day painted in "
+                   f"order: {p['every_day_in_order']}, ms per day (median) "
+                   f"{[x['ms_per_day_median'] for x in p['play_throughs']]}")
+        for key in ("arrow", "arrow_pixels"):
+            a = browser[key]
+            out.append(f"browser, arrow key to {a['signal']}: median {a['median_ms']} ms, "
+                       f"p90 {a['p90_ms']} ms over {a['steps']} steps")
+        for c in browser["cold"]:
+            out.append(f"browser, cold start ({c['dataset']}): {c['cold_start_ms']:,} ms "
+                       f"(server healthy {c['server_healthy_ms']:,}; websocket "
+                       f"{c['websocket_opened_ms']}; map mounted {c['map_mounted_ms']}; "
+                       f"bundle {c['bundle_fetch_ms']}; deck ready {c['deck_ready_ms']}; "
+                       f"layer files {c['layer_fetch_ms']}; first paint {c['first_paint_ms']})")
+    elif browser:
+        out.append(f"browser: error {browser['error']}")
+    if loadtest and "error" not in loadtest:
+        for lv in loadtest["levels"]:
+            out.append(f"load test {lv['viewers']} viewers: {lv['verdict']}, errors "
+                       f"{lv['errors']}, page load p95 {lv['page_load_s']['p95']} s, filter "
+                       f"rerun p95 {lv['filter_rerun_ms']['p95']} ms")
+        out.append(f"load test: {loadtest['holds']}")
+    elif loadtest:
+        out.append(f"load test: error {loadtest['error']}")
+    return out
+
+
+def new_goals(reruns: dict, browser: dict, loadtest: dict) -> list[str]:
+    out = []
+    if browser and "error" not in browser:
+        p = browser["play"]
+        out.append(_goal(f"Play fast {p['seconds']:.0f} s: messages sent per play-through <= "
+                         f"{PLAY_MESSAGES_GOAL}", p["messages_sent_max_per_play_through"],
+                         PLAY_MESSAGES_GOAL, "n", below=False)
+                   + f"; every day painted in order: {p['every_day_in_order']}")
+        out.append(_goal("arrow key to repaint (onAfterRender) <= 120 ms",
+                         browser["arrow"]["median_ms"], ARROW_MS_GOAL, "ms", below=False))
+        for c in browser["cold"]:
+            out.append(_goal(f"cold start to the first map drawn ({c['dataset']}) <= 8 s",
+                             c["cold_start_ms"], COLD_MS_GOAL, "ms", below=False))
+    r = reruns.get("1e6")
+    if r:
+        out.append(_goal("1e6: rerun on pause <= 300 ms", r["pause_ms_median"], RERUN_MS_GOAL,
+                         "ms", below=False))
+        out.append(_goal("1e6: rerun on a new filter set <= 300 ms", r["filter_new_ms_median"],
+                         RERUN_MS_GOAL, "ms", below=False))
+    if loadtest and "error" not in loadtest:
+        lv = next((x for x in loadtest["levels"] if x["viewers"] == 100), None)
+        if lv:
+            out.append(f"100 viewers: {'met' if lv['verdict'] == 'ok' else 'MISSED'} "
+                       f"(errors {lv['errors']}, p95 page load {lv['page_load_s']['p95']} s, "
+                       f"p95 filter rerun {lv['filter_rerun_ms']['p95']} ms)")
     return out

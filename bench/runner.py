@@ -19,6 +19,7 @@ LOGS = ROOT / "bench" / "out" / "logs"
 class WorkerResult:
     cold: dict | None = None
     steps: list[dict] = field(default_factory=list)
+    filters: list[dict] = field(default_factory=list)  # sidebar filter changes (kzunrest)
     static_files: dict[str, int | None] = field(default_factory=dict)
     failure: str | None = None  # why the run stopped early, if it did
     peak_rss_mb: int = 0
@@ -37,7 +38,8 @@ def rss_mb(pid: int) -> int:
 
 
 def run_worker(impl: str, data: Path, days: list[str], *, cold_budget_s: float,
-               step_budget_s: float, rss_budget_mb: int, tag: str) -> WorkerResult:
+               step_budget_s: float, rss_budget_mb: int, tag: str,
+               filters: bool = False) -> WorkerResult:
     """Start ``python -m bench.frames`` and stop it as soon as a budget is exceeded.
 
     The cold run (first page load: dataset and static files) gets ``cold_budget_s``; each
@@ -46,7 +48,7 @@ def run_worker(impl: str, data: Path, days: list[str], *, cold_budget_s: float,
     LOGS.mkdir(parents=True, exist_ok=True)
     cmd = [sys.executable, "-m", "bench.frames", "--impl", impl, "--data", str(data),
            "--days", ",".join(days), "--cold-timeout", str(cold_budget_s + 5),
-           "--step-timeout", str(step_budget_s + 5)]
+           "--step-timeout", str(step_budget_s + 5)] + (["--filters"] if filters else [])
     result = WorkerResult()
     started = time.monotonic()
     with open(LOGS / f"{tag}.log", "w") as log:
@@ -72,13 +74,16 @@ def run_worker(impl: str, data: Path, days: list[str], *, cold_budget_s: float,
                             result.cold = msg
                         elif kind == "step":
                             result.steps.append(msg)
+                        elif kind == "filter":
+                            result.filters.append(msg)
                         elif kind == "done":
                             result.static_files = msg["static_files"]
                         elif kind == "error":
                             result.failure = f"error at {msg['where']}: {msg['message']}"
-                        if kind in ("cold", "step"):
+                        if kind in ("cold", "step", "filter"):
                             i = len(result.steps)
-                            phase = f"the step to {days[i]}" if i < len(days) else "the end"
+                            phase = (f"the step to {days[i]}" if i < len(days) else
+                                     "a filter change" if filters else "the end")
                             deadline = time.monotonic() + step_budget_s
                 rss = rss_mb(proc.pid)
                 result.peak_rss_mb = max(result.peak_rss_mb, rss)

@@ -14,7 +14,7 @@ from kzunrest.i18n import ENGLISH, Text
 DAY_FORMAT = "%d %b"
 
 
-def _day_rule(day: dt.date | None, field: str = "event_date") -> list[alt.Chart]:
+def _day_rule(day: dt.date | None, field: str) -> list[alt.Chart]:
     if day is None:
         return []
     frame = pd.DataFrame({field: [pd.Timestamp(day)]})
@@ -114,37 +114,75 @@ def spread_table(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def spread_curve(events: pd.DataFrame, day: dt.date | None = None,
-        *, text: Text = ENGLISH) -> alt.LayerChart:
-    """First day of unrest per region against its distance from the origin, labelled."""
+                 *, text: Text = ENGLISH) -> alt.LayerChart:
+    """Each region's first event, a row per region in the order the unrest reached them.
+
+    Region names sit on the axis (one per row, never on top of each other, however many
+    regions are selected), each with the distance of its first event from the origin (the
+    selection's earliest event); the day axis spans the selection's days, so one region is a
+    dot on a calendar, not on an axis of zero width.
+    """
     _ = text.gettext
     table = spread_table(events)
-    origin = events.sort_values("event_date").iloc[0]["location"] if len(events) else ""
-    base = alt.Chart(table, title=_("Spread: first event by distance from {origin}").format(
-        origin=origin))
-    points = base.mark_circle(size=90, color="#b2182b").encode(
-        x=alt.X("first_day:T", title=_("First event"),
-                axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": 1})),
-        y=alt.Y("distance_km:Q", title=_("km from {origin}").format(origin=origin)),
+    # The origin is spread_table's: its first row is the earliest event (by date and time).
+    origin = table["location"].iloc[0] if len(table) else ""
+    table["label"] = [f"{r} ({text.number(round(d))} km)"
+                      for r, d in zip(table["admin1"], table["distance_km"], strict=True)]
+    lo, hi = events["event_date"].min(), events["event_date"].max()
+    if day is not None:
+        lo, hi = min(lo, pd.Timestamp(day)), max(hi, pd.Timestamp(day))
+    domain = [(lo - pd.Timedelta(days=1)).isoformat(), (hi + pd.Timedelta(days=1)).isoformat()]
+    title = alt.TitleParams(
+        _("Spread: the first event in each region"),
+        subtitle=[_("Regions in the order the unrest reached them; in brackets, how far that "
+                    "first event was from {origin},").format(origin=origin),
+                  _("where the earliest event of the selection took place.")])
+    base = alt.Chart(table, title=title)
+    points = base.mark_circle(size=90, color="#b2182b", opacity=1).encode(
+        x=alt.X("first_day:T", title=_("First event"), scale=alt.Scale(domain=domain),
+                axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": 1},
+                              labelAngle=-60, labelOverlap=True)),
+        y=alt.Y("label:N", sort=alt.EncodingSortField("first_day", order="ascending"),
+                title=None, axis=alt.Axis(labelLimit=260)),
         tooltip=[alt.Tooltip("admin1:N", title=_("Region")),
                  alt.Tooltip("first_day:T", title=_("First event"), format="%a %d %b"),
                  alt.Tooltip("location:N", title=_("Where")),
-                 alt.Tooltip("distance_km:Q", title=_("km"))],
+                 alt.Tooltip("distance_km:Q", title=_("km from {origin}").format(origin=origin),
+                             format=",.0f")],
     )
-    labels = points.mark_text(align="left", dx=7, fontSize=11, color="#333").encode(
-        text="admin1:N")
-    return alt.layer(points, labels, *_day_rule(day, "first_day"))
+    # A faint line from the selection's first day to each region's: the lag reads as length.
+    table["start"] = lo
+    stems = base.mark_rule(color="#e0a0a0").encode(
+        x=alt.X("start:T"), x2="first_day:T",
+        y=alt.Y("label:N", sort=alt.EncodingSortField("first_day", order="ascending")))
+    return alt.layer(stems, points, *_day_rule(day, "first_day"))
 
 
 def fatalities_by_region(events: pd.DataFrame, *, text: Text = ENGLISH) -> alt.Chart:
-    """Deaths per region where sources give a number per event (not the official totals)."""
+    """Deaths per region, summed over the events whose sources give a number.
+
+    The title says what is added up; the subtitle what is left out (events of unknown toll)
+    and what is in (the rows that carry a region's published total, time precision 3, count
+    only the deaths no incident row already counts: data/README.md, "Deaths: how the rows add
+    up"). Not the official national total: the page shows that beside the chart.
+    """
     _ = text.gettext
-    sums = (events.dropna(subset=["fatalities"]).groupby("admin1")["fatalities"].sum()
-            .astype(int).rename("deaths").reset_index())
-    return alt.Chart(sums, title=_("Deaths reported per event, by region")).mark_bar(
-        color="#b2182b").encode(
-        x=alt.X("deaths:Q", title=_("Deaths in events with a reported number")),
-        y=alt.Y("admin1:N", sort="-x", title=None),
-        tooltip=[alt.Tooltip("admin1:N", title=_("Region")), alt.Tooltip("deaths:Q")],
+    known = events.dropna(subset=["fatalities"])
+    unknown = len(events) - len(known)
+    totals = int((known["time_precision"] == 3).sum())
+    sums = (known.groupby("admin1")["fatalities"].sum().astype(int).rename("deaths")
+            .reset_index())
+    title = alt.TitleParams(
+        _("Deaths in events with a published toll, by region"),
+        subtitle=[_("Sum over {n} events; {unknown} events of unknown toll are left out.")
+                  .format(n=text.number(len(known)), unknown=text.number(unknown)),
+                  _("Includes {n} region total row(s) (time precision 3), which add only the "
+                    "deaths no single event counts.").format(n=text.number(totals))])
+    return alt.Chart(sums, title=title).mark_bar(color="#b2182b").encode(
+        x=alt.X("deaths:Q", title=_("Deaths (sum of the events' published tolls)")),
+        y=alt.Y("admin1:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
+        tooltip=[alt.Tooltip("admin1:N", title=_("Region")),
+                 alt.Tooltip("deaths:Q", title=_("Deaths"))],
     )
 
 
@@ -156,7 +194,7 @@ def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None,
         shown_from=select.arrival_shown(contingents),
         # Bars end at the end of the departure day.
         until=contingents["departure_date"] + pd.Timedelta(days=1),
-        people=contingents["personnel"].astype("float"),
+        people=select.personnel_text(contingents["personnel"], _(select.NOT_PUBLISHED)),
     )[["country", "shown_from", "until", "people", "personnel_note"]]
     base = alt.Chart(frame, title=_("CSTO contingents in Kazakhstan")).mark_bar(
         color="#D55E00", cornerRadius=3).encode(
@@ -166,6 +204,6 @@ def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None,
         tooltip=[alt.Tooltip("country:N"),
                  alt.Tooltip("shown_from:T", title=_("From"), format="%d %b"),
                  alt.Tooltip("until:T", title=_("Until (exclusive)"), format="%d %b"),
-                 alt.Tooltip("people:Q", title=_("Personnel (lowest published)"))],
+                 alt.Tooltip("people:N", title=_("Personnel (lowest published)"))],
     )
     return alt.layer(base, *_day_rule(day, "shown_from"))

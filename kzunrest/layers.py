@@ -12,6 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
+import uuid
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,7 +90,9 @@ def publish(payload: bytes, suffix: str, static_dir: Path = STATIC_DIR) -> str:
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / f"{digest}.{suffix}"
     if not target.exists():
-        tmp = target.with_suffix(".tmp")
+        # A temp name of this process's own: replicas behind `make serve` (or containers
+        # sharing a volume) may write the same file at the same moment.
+        tmp = folder / f".{target.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp"
         tmp.write_bytes(payload)
         tmp.replace(target)  # atomic: a browser never fetches half a file
     return f"{STATIC_URL}/generated/{target.name}"
@@ -264,11 +270,31 @@ def onset_colors(onset: pd.Series) -> dict[str, str]:
             for r, d in days.items()}
 
 
+_PER_DATASET: dict[tuple, tuple[weakref.ref, object]] = {}
+_PER_DATASET_MAX = 64
+
+
+def per_dataset(ds: Dataset, key: tuple, build: Callable[[], object]):
+    """``build()`` once per dataset object and ``key``, for what does not depend on the
+    filters (boundaries, periods, CSTO rows): a filter change then only redoes the events'
+    part. Keyed on the object's identity (a Dataset is never mutated once read); a weak
+    reference, so an analyst's upload is not kept alive by it."""
+    k = (id(ds), *key)
+    hit = _PER_DATASET.get(k)
+    if hit is not None and hit[0]() is ds:
+        return hit[1]
+    value = build()
+    if len(_PER_DATASET) >= _PER_DATASET_MAX:
+        _PER_DATASET.pop(next(iter(_PER_DATASET)))
+    _PER_DATASET[k] = (weakref.ref(ds), value)
+    return value
+
+
 def build_map_files(ds: Dataset, events: pd.DataFrame,
                     static_dir: Path = STATIC_DIR) -> MapFiles:
     """Write (once per content) the static files the map's layers load."""
-    names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
-    regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
+    regions_url, emergency_url, blackout_url = per_dataset(
+        ds, ("fixed-files", str(static_dir)), lambda: _fixed_files(ds, static_dir))
     colors_by_type = type_colors(ds.event_types)
     if len(events) > MAX_POINTS:
         rows, sure = grouped_event_rows(events, colors_by_type, ds.first_day), {}
@@ -287,13 +313,6 @@ def build_map_files(ds: Dataset, events: pd.DataFrame,
               for r, t in onset.items()}
     spread_url = publish(_dumps(_region_features(ds.regions, spread)), "geojson", static_dir)
     legend = tuple((f"{t:%d %b}", colors[r]) for r, t in onset.items())
-
-    emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
-                                                    "State of emergency", ds.first_day)),
-                            "geojson", static_dir)
-    blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
-                                                           "Internet shutdown", ds.first_day))),
-                           "geojson", static_dir)
     # Only the most recent legend entry per day is useful to a viewer.
     seen, dedup = set(), []
     for label, color in legend:
@@ -318,6 +337,19 @@ def onset_disputes(events: pd.DataFrame, disputes: pd.DataFrame | None) -> dict[
             out[ev.admin1] = (f"date disputed: other sources say "
                               f"{', '.join(pd.Timestamp(v).strftime('%d %b') for v in other)}")
     return out
+
+
+def _fixed_files(ds: Dataset, static_dir: Path) -> tuple[str, str, str]:
+    """The regions, state of emergency and blackout files: the same for every filter set."""
+    names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
+    regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
+    emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
+                                                    "State of emergency", ds.first_day)),
+                            "geojson", static_dir)
+    blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
+                                                           "Internet shutdown", ds.first_day))),
+                           "geojson", static_dir)
+    return regions_url, emergency_url, blackout_url
 
 
 def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str,

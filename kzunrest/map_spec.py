@@ -57,25 +57,33 @@ class Playback:
 def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date],
                   text: Text = ENGLISH, names: Names | None = None) -> list[dict]:
     """Per day: events that day and so far, regions reached, CSTO contingents in the country,
-    state of emergency and internet shutdown in force. One pass over the events."""
+    state of emergency and internet shutdown in force. One pass over the events; the rest
+    does not depend on the filters and is computed once per dataset and calendar."""
     index = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
     per_day = events["event_date"].value_counts().reindex(index, fill_value=0)
     before = int((events["event_date"] < index[0]).sum()) if len(index) else 0
     so_far = per_day.cumsum() + before
     onset = select.onset_by_region(events)
     regions = np.searchsorted(np.sort(onset.to_numpy()), index.to_numpy(), side="right")
+    context = layers.per_dataset(ds, ("day-context", tuple(days), text.lang),
+                                 lambda: _day_context(ds, days, text, names))
+    return [{**context[i], "today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
+             "regions": int(regions[i])} for i in range(len(days))]
+
+
+def _day_context(ds: Dataset, days: list[dt.date], text: Text,
+                 names: Names | None) -> list[dict]:
+    """What each day's summary says that the events do not decide (CSTO, emergency,
+    blackout), in the summary's key order."""
     out = []
-    for i, d in enumerate(days):
+    for d in days:
         here = select.contingents_on(ds.contingents, d)
-        people = here["personnel"].dropna()
         emergency = select.active_on(ds.emergency, d, "start_date", "end_date", "end_time")
         blackout = select.active_on(ds.blackout, d, "start_date", "end_date", "end_time")
         out.append({
             "date": d.isoformat(), "label": text.date(d, "day"),
-            "today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
-            "regions": int(regions[i]), "regions_total": int(len(ds.regions)),
+            "today": 0, "so_far": 0, "regions": 0, "regions_total": int(len(ds.regions)),
             "contingents": int(len(here)),
-            "personnel": int(people.sum()) if len(people) else None,
             "emergency": int(len(emergency)),
             "blackout": [term(text, p) if p == "nationwide" else
                          (names.region(p, text.lang) if names else p)
@@ -139,10 +147,14 @@ def locality_labels(events: pd.DataFrame, first: dt.date, lang: str = "en",
 
 
 def csto_by_day(ds: Dataset, days: list[dt.date]) -> tuple[list[list[dict]], list[list[dict]]]:
-    """The CSTO arc and site rows of every day (arriving, present and leaving change daily)."""
-    arcs = [layers.csto_arc_rows(ds.contingents, d) for d in days]
-    sites = [layers.csto_site_rows(ds.sites, ds.contingents, d) for d in days]
-    return arcs, sites
+    """The CSTO arc and site rows of every day (arriving, present and leaving change daily);
+    they do not depend on the filters: computed once per dataset and calendar."""
+    def build():
+        arcs = [layers.csto_arc_rows(ds.contingents, d) for d in days]
+        sites = [layers.csto_site_rows(ds.sites, ds.contingents, d) for d in days]
+        return arcs, sites
+
+    return layers.per_dataset(ds, ("csto-by-day", tuple(days)), build)
 
 
 def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
@@ -176,9 +188,9 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
     arcs, sites = csto_by_day(ds, days)
     if "csto-arcs" in shown:
         stack.append((layers.build_csto_arcs_layer([]), {"by": "inline", "rows": arcs}))
-        stack.append((_label_layer("csto-labels", []),
-                      {"by": "inline", "rows": [layers.csto_arc_labels(a, ds.regions)
-                                                for a in arcs]}))
+        labels = layers.per_dataset(ds, ("csto-labels", tuple(days)), lambda: [
+            layers.csto_arc_labels(a, ds.regions) for a in arcs])
+        stack.append((_label_layer("csto-labels", []), {"by": "inline", "rows": labels}))
     if "events" in shown:
         stack += uncertainty_layers(files)
         common = dict(get_position=["longitude", "latitude"], get_fill_color="color",
@@ -199,7 +211,9 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
     if "csto-sites" in shown:
         stack.append((layers.build_csto_sites_layer([]), {"by": "inline", "rows": sites}))
     if basemap == "offline":
-        stack.append((_label_layer("region-labels", region_labels(ds, text.lang, names)), None))
+        labels = layers.per_dataset(ds, ("region-labels", text.lang),
+                                    lambda: region_labels(ds, text.lang, names))
+        stack.append((_label_layer("region-labels", labels), None))
         stack.append((_label_layer("place-labels",
                                    locality_labels(events, first, text.lang, names)),
                       {"by": "day", "show": "on", "inline": True}))

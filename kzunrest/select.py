@@ -6,9 +6,10 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-from kzunrest.i18n import ENGLISH, Text
+from kzunrest.i18n import ENGLISH, N_, Text
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Filters:
     precise_only: bool = False
     # A place search's matches (English names); None: no search, (): nothing matched.
     locations: tuple[str, ...] | None = None
+    # Only events whose ``source`` names at least two publishers (issue 12).
+    well_sourced: bool = False
 
 
 def day_number(dates: pd.Series | pd.Timestamp | dt.date,
@@ -42,8 +45,8 @@ def day_number(dates: pd.Series | pd.Timestamp | dt.date,
 
 
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
-    """Events matching the filters (regions, types, actors, dates, precise locations, the
-    places a search matched)."""
+    """Events matching the filters (regions, types, actors, dates, precise locations, two or
+    more independent sources, the places a search matched)."""
     keep = pd.Series(True, index=events.index)
     if filters.regions:
         keep &= events["admin1"].isin(filters.regions)
@@ -61,6 +64,8 @@ def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
         keep &= events["geo_precision"] == 1
     if filters.locations is not None:
         keep &= events["location"].isin(filters.locations)
+    if filters.well_sourced:
+        keep &= independent_sources(events) >= 2
     return events[keep]
 
 
@@ -109,6 +114,77 @@ def busiest_contingent_day(contingents: pd.DataFrame, days: list[dt.date]) -> dt
     return days[counts.index(max(counts))]
 
 
+NOT_PUBLISHED = N_("not published")
+
+
+def personnel_text(personnel: pd.Series, not_published: str = NOT_PUBLISHED) -> pd.Series:
+    """Headcounts as a reader sees them: ``1,234``, or "not published" where none was (a
+    blank is unknown, never zero).
+
+    >>> personnel_text(pd.Series([150, None])).tolist()
+    ['150', 'not published']
+    """
+    return personnel.map(lambda n: not_published if pd.isna(n) else f"{int(n):,}")
+
+
+def day_text(days: pd.Series, missing: str = "not reported",
+             show: Callable[[pd.Timestamp], str] = lambda d: f"{d:%-d %b}") -> pd.Series:
+    """Days as a reader sees them (``8 Jan``, or ``show(day)``), and ``missing`` where a
+    date is blank.
+
+    >>> day_text(pd.Series(pd.to_datetime(["2022-01-08", None]))).tolist()
+    ['8 Jan', 'not reported']
+    """
+    return days.map(lambda d: missing if pd.isna(d) else show(d))
+
+
+WHOLE_FORCE = "Whole CSTO force:"  # how a contingent's note quotes figures for the whole force
+
+
+def csto_personnel(contingents: pd.DataFrame) -> dict:
+    """What was published about the CSTO force's size: each contingent's lowest figure
+    (``published``: country -> int), the contingents without one (``not_published``), and
+    the figures announced for the whole force as a note quotes them (``whole_force``: the
+    sentence after "Whole CSTO force:", with that row's ``source_urls``). The sum of the
+    contingent figures is not the force's size when any is unpublished.
+
+    >>> c = pd.DataFrame({"country": ["A", "B"], "personnel": [None, 150],
+    ...     "personnel_note": ["None found. Whole CSTO force: about 2,000 (X, Jan 6).", ""],
+    ...     "source_url": ["https://a https://b", "https://c"]})
+    >>> info = csto_personnel(c)
+    >>> info["published"], info["not_published"], info["whole_force"]
+    ({'B': 150}, ['A'], [('about 2,000 (X, Jan 6).', ['https://a', 'https://b'])])
+    """
+    known = contingents.dropna(subset=["personnel"])
+    whole = []
+    for _, row in contingents.iterrows():
+        note = str(row.get("personnel_note") or "")
+        if WHOLE_FORCE in note:
+            text = note.split(WHOLE_FORCE, 1)[1].strip()
+            whole.append((text, str(row.get("source_url") or "").split()))
+    return {
+        "published": {c: int(n) for c, n in zip(known["country"], known["personnel"],
+                                                strict=True)},
+        "not_published": contingents.loc[contingents["personnel"].isna(), "country"].tolist(),
+        "whole_force": whole,
+    }
+
+
+def official_total(figures: pd.DataFrame, metric: str = "deaths") -> pd.Series | None:
+    """The latest standing (not retracted) official figure for ``metric``, or None.
+
+    >>> f = pd.DataFrame({"announced_date": pd.to_datetime(["2022-01-09", "2022-01-15"]),
+    ...     "announced_time": ["", ""], "metric": ["deaths", "deaths"], "value": [164, 225],
+    ...     "status": ["retracted", "revised"]})
+    >>> int(official_total(f)["value"])
+    225
+    """
+    rows = figures[(figures["metric"] == metric) & (figures["status"] != "retracted")]
+    if rows.empty:
+        return None
+    return rows.sort_values(["announced_date", "announced_time"], na_position="first").iloc[-1]
+
+
 def figures_known(figures: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """The latest figure per metric announced on or before ``day`` (retractions shown too)."""
     known = figures[figures["announced_date"] <= pd.Timestamp(day)]
@@ -127,6 +203,33 @@ def events_timeline(events: pd.DataFrame, day: dt.date) -> dict[str, int]:
         "regions": int(so_far["admin1"].nunique()),
         "fatalities_today": int(events.loc[events["event_date"] == d, "fatalities"].sum()),
     }
+
+
+def timeline_by_day(events: pd.DataFrame, days: list[dt.date]) -> dict[dt.date, dict[str, int]]:
+    """:func:`events_timeline` for every day of ``days`` in one pass over the events (a
+    rerun on a new day then looks its counts up instead of scanning every event).
+
+    >>> ev = pd.DataFrame({"admin1": ["A", "B", "A"], "fatalities": [1.0, None, 2.0],
+    ...                    "event_date": pd.to_datetime(["2022-01-01", "2022-01-02",
+    ...                                                  "2022-01-02"])})
+    >>> days = [dt.date(2022, 1, 1), dt.date(2022, 1, 2), dt.date(2022, 1, 3)]
+    >>> by_day = timeline_by_day(ev, days)
+    >>> by_day[days[1]] == events_timeline(ev, days[1])
+    True
+    >>> by_day[days[2]]
+    {'today': 0, 'so_far': 3, 'regions': 2, 'fatalities_today': 0}
+    """
+    index = pd.DatetimeIndex([pd.Timestamp(d) for d in days])
+    dates = events["event_date"]
+    per_day = dates.value_counts().reindex(index, fill_value=0)
+    before = int((dates < index[0]).sum()) if len(index) else 0
+    so_far = per_day.cumsum() + before
+    onset = np.sort(events.groupby("admin1")["event_date"].min().to_numpy())
+    regions = np.searchsorted(onset, index.to_numpy(), side="right")
+    deaths = events.groupby("event_date")["fatalities"].sum().reindex(index, fill_value=0)
+    return {d: {"today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
+                "regions": int(regions[i]), "fatalities_today": int(deaths.iloc[i])}
+            for i, d in enumerate(days)}
 
 
 def sites_on(sites: pd.DataFrame, contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:

@@ -7,7 +7,7 @@ import streamlit as st
 from kzunrest import charts, select
 from kzunrest.i18n import term
 from kzunrest.ui import data, frame, lang, map_view, state
-from kzunrest.ui.text import md
+from kzunrest.ui.text import link, md
 
 frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
@@ -51,39 +51,70 @@ with right:
     for _i, s in sites.iterrows():
         st.markdown(f"- {md(s['name'])}: {md(s['contingent'])}")
 
-DAY = "D MMM" if text.lang == "en" else "DD.MM"
 st.subheader(_("Contingents"))
 if text.lang != "en":
     st.caption(_("The tables' texts are in English, as in the sources."))
-table = ds.contingents.assign(source_urls=ds.contingents["source_url"].str.split())
+people = select.csto_personnel(ds.contingents)
+if people["published"] or people["not_published"]:
+    known = ", ".join(f"{md(c)} {text.number(n)}" for c, n in people["published"].items())
+    missing = ", ".join(md(c) for c in people["not_published"])
+    line = _("Personnel published per contingent: {known}").format(known=known or _("none"))
+    if missing:
+        line += _("; not published for {missing}, so these figures do not add up to the "
+                  "force").format(missing=missing)
+    st.markdown(line + ".")
+    for sentence, urls in people["whole_force"]:
+        sources = " ".join(link(_("source {n}").format(n=i + 1), u) for i, u in enumerate(urls))
+        st.markdown(_("The whole force, as announced: {sentence} ({sources})").format(
+            sentence=md(sentence), sources=sources))
+
+
+def day_text(days):
+    """A date in the viewer's language, or "not reported" (a blank is unknown)."""
+    return select.day_text(days, _("not reported"), lambda d: text.date(d, "d_month"))
+
+
+# Blank headcounts and dates are unknown, never zero or "None": the table says so in words.
+cont = ds.contingents
+table = cont.assign(source_urls=cont["source_url"].str.split(),
+                    personnel=select.personnel_text(cont["personnel"], _(select.NOT_PUBLISHED)),
+                    left_home_date=day_text(cont["left_home_date"]),
+                    arrival_date=day_text(cont["arrival_date"]),
+                    departure_date=day_text(cont["departure_date"]))
 st.dataframe(
     table[["country", "personnel", "personnel_note", "units", "origin_name", "destination_name",
            "left_home_date", "arrival_date", "departure_date", "tasks", "source_urls"]],
     hide_index=True, key="contingents_table",
     column_config={
         "country": _("Country"),
-        "personnel": st.column_config.NumberColumn(
-            _("Personnel"), help=_("Lowest published figure; blank: none")),
+        "personnel": st.column_config.TextColumn(
+            _("Personnel"), help=_("Lowest published figure; \"not published\" where no "
+                                   "official headcount was given")),
         "personnel_note": st.column_config.TextColumn(_("Every published figure"),
                                                       width="large"),
         "units": st.column_config.TextColumn(_("Units"), width="medium"),
         "origin_name": _("From"), "destination_name": _("To"),
-        "left_home_date": st.column_config.DateColumn(_("Left home"), format=DAY),
-        "arrival_date": st.column_config.DateColumn(_("Arrived"), format=DAY),
-        "departure_date": st.column_config.DateColumn(_("Left"), format=DAY),
+        "left_home_date": st.column_config.TextColumn(
+            _("Left home"), help=_("Reported only where the landing was not")),
+        "arrival_date": st.column_config.TextColumn(_("Arrived")),
+        "departure_date": st.column_config.TextColumn(_("Left")),
         "tasks": st.column_config.TextColumn(_("Tasks"), width="large"),
         "source_urls": st.column_config.ListColumn(_("Sources")),
     },
 )
 st.subheader(_("Sites"))
 st.dataframe(
-    ds.sites.assign(source_urls=ds.sites["source_url"].str.split()).drop(
-        columns=["source_url"]),
+    ds.sites.assign(source_urls=ds.sites["source_url"].str.split(),
+                    start_date=select.day_text(ds.sites["start_date"], _("with its contingent"),
+                                               lambda d: text.date(d, "d_month")),
+                    end_date=select.day_text(ds.sites["end_date"], _("with its contingent"),
+                                             lambda d: text.date(d, "d_month")),
+                    ).drop(columns=["source_url"]),
     hide_index=True, key="sites_table",
-    column_config={"start_date": st.column_config.DateColumn(_("From"), format=DAY),
-                   "end_date": st.column_config.DateColumn(_("Until"), format=DAY),
+    column_config={"start_date": st.column_config.TextColumn(_("From")),
+                   "end_date": st.column_config.TextColumn(_("Until")),
                    "source_urls": st.column_config.ListColumn(_("Sources"))},
 )
-st.caption(_("Sites with a blank date are shown on the map while their contingent (or, if "
-             "none is named, the mission) was in the country. Positions marked precision 2 "
-             "or 3 are the city's, not the site's."))
+st.caption(_("Sites dated \"with its contingent\" are shown on the map while their contingent "
+             "(or, if none is named, the mission) was in the country. Positions marked "
+             "precision 2 or 3 are the city's, not the site's."))

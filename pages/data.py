@@ -3,17 +3,25 @@
 import streamlit as st
 
 from kzunrest import select
-from kzunrest.ui import data, frame, lang, upload
+from kzunrest.ui import controls, data, frame, lang, upload
 
 frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
-_ = lang.gettext()
+text = lang.text()
+_ = text.gettext
 st.title(_("Data"))
 bundled = data.bundled_dataset()
 upload.render(bundled)
 
 ds = data.current_dataset()
-numbers = select.key_numbers(ds.events)
+# The counts and the sources follow the sidebar's filters, like every other view of events:
+# an analyst who narrowed the events wants the sources behind those events.
+events = data.filtered_events(ds, data.dataset_token(ds), controls.current_filters())
+numbers = select.key_numbers(events)
+if len(events) < len(ds.events):
+    st.caption(_("The sidebar filters keep {n} of the {total} events; the counts and sources "
+                 "below are theirs.").format(n=text.number(len(events)),
+                                             total=text.number(len(ds.events))))
 cols = st.columns(4)
 cols[0].metric(_("Events"), numbers["events"])
 cols[1].metric(_("Regions"), _("{n} of {total}").format(n=numbers["regions"],
@@ -22,7 +30,7 @@ cols[2].metric(_("Localities"), numbers["localities"])
 cols[3].metric(_("Days with events"), numbers["days"])
 
 st.subheader(_("Every source cited"))
-sources = select.sources_cited(ds.events)
+sources = select.sources_cited(events)
 st.dataframe(sources, hide_index=True, key="sources_table",
              column_config={"source_url": st.column_config.LinkColumn(_("Address")),
                             "source": _("Publication"), "events": _("Events")})

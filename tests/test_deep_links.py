@@ -33,7 +33,7 @@ def test_a_deep_link_on_a_fresh_server_shows_its_page_in_the_frame(browser, path
         page.goto(url + path)
         page.wait_for_selector(signal, timeout=90_000)
         sidebar = page.locator("[data-testid='stSidebar']")
-        sidebar.get_by_text("Filters").wait_for(state="attached", timeout=30_000)
+        sidebar.get_by_text("Filters", exact=True).wait_for(state="attached", timeout=30_000)
         if "present=1" in path:
             page.get_by_role("button", name="Exit presentation").wait_for(timeout=30_000)
             assert page.evaluate("() => location.search").find("present=1") >= 0

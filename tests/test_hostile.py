@@ -86,6 +86,7 @@ def test_odd_files_get_a_clear_message(data, message):
     assert any(message in str(p) for p in info.value.problems), info.value.problems
 
 
+@pytest.mark.slow
 def test_a_million_row_file_loads():
     rng = np.random.default_rng(42)
     n = 1_000_000
@@ -100,6 +101,7 @@ def test_a_million_row_file_loads():
     assert set(result.events["admin1"]) <= {"Almaty", "Almaty Region"}
 
 
+@pytest.mark.slow
 def test_every_problem_of_a_bad_million_row_file_is_counted():
     rows = ["2022-01-05,43.2,76.9"] * 999_998 + ["2022-01-05,143.2,76.9", "x,43.2,76.9"]
     data = ("date,lat,lon\n" + "\n".join(rows) + "\n").encode()

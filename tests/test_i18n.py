@@ -131,7 +131,7 @@ SKIPPED_FIELDS = {"data", "json", "id", "options", "default", "value", "format",
                   "file_name", "mime", "deploy_params", "theme", "selection_mode",
                   "page_script_hash", "vega_lite_theme", "color", "width_config",
                   "js_content", "css_content", "code_text", "language", "shortcut",
-                  "deferred_file_id"}
+                  "deferred_file_id", "page", "query_string"}  # page links: URL paths
 WORD = re.compile(r"[A-Za-z][A-Za-z'’-]{2,}")
 
 

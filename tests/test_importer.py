@@ -193,7 +193,9 @@ def test_data_page_loads_the_foreign_file_with_labels_and_lists_foreign_rows(for
     at.file_uploader(key="upload").set_value(
         (path.name, path.read_bytes(), "text/csv")).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert "Showing your file" in at.success[0].value
+    # Announced above every page (kzunrest/ui/upload.py notice), with the way back.
+    assert any("Showing your file" in i.value for i in at.info)
+    assert at.button(key="back_bundled")
     listed = " ".join(m.value for m in at.markdown)
     for line in lines:
         assert f"line {line}, column 'latitude'" in listed

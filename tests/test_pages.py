@@ -191,3 +191,12 @@ def test_presentation_layout_hides_navigation_and_enlarges_type():
     assert not at.title  # no page title in the presentation layout
     css = " ".join(m.value for m in at.markdown if "<style>" in m.value)
     assert "stSidebar" in css and "stMetricValue" in css
+
+
+def test_the_analysis_table_says_how_sure_each_event_is():
+    at = open_page("pages/analysis.py", regions="Mangystau Region")
+    rows = table_frame(at, "events_table")
+    assert {"sources", "links", "disputed", "geo_precision", "time_precision"} <= set(rows)
+    first = rows[rows["event_id_cnty"] == "KAZ0001"].iloc[0]
+    assert first["disputed"].startswith("event date: 2022-01-02")
+    assert (rows["sources"] >= 1).all()

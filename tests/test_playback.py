@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import re
-from pathlib import Path
 
 import pytest
 
@@ -67,19 +65,3 @@ def test_play_walks_every_day_once_then_stops():
 def test_bad_arguments_say_what_is_wrong(call, message):
     with pytest.raises(ValueError, match=message):
         call()
-
-
-ROOT = Path(__file__).resolve().parent.parent
-# Owned by the loader branch, which moves it to state.UPLOADED_* keys.
-NOT_YET = {"upload.py"}
-
-
-def test_private_session_keys_are_named_only_in_ui_state():
-    spelled = re.compile(r"""["']_[a-z][a-z_]*["']""")
-    offenders = []
-    for path in [*ROOT.glob("kzunrest/ui/*.py"), ROOT / "app.py",
-                 *ROOT.glob("pages/*.py")]:
-        if path.name in {"state.py", *NOT_YET}:
-            continue
-        offenders += [f"{path.name}: {m}" for m in spelled.findall(path.read_text())]
-    assert offenders == []

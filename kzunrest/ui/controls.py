@@ -15,10 +15,16 @@ from kzunrest.ui import lang, state
 DATE_FORMAT = {"en": "D MMM"}
 DATE_FORMAT_OTHER = "DD.MM"
 
+# The sidebar's widgets bound to the URL: drawn on every page, so Streamlit carries their
+# parameters from page to page itself.
+BOUND_EVERYWHERE = (state.LANG, state.PLACE, state.REGIONS, state.TYPES, state.SUBTYPES,
+                    state.ACTORS, state.DATES, state.PRECISE, state.SOURCES2)
 
-def sidebar_filters(ds: Dataset) -> select.Filters:
-    """A place search, regions, types, sub-types, actors, dates and precision in the sidebar;
-    empty = all.
+
+def sidebar_filters(ds: Dataset, note: str | None = None) -> select.Filters:
+    """A place search, regions, types, sub-types, actors, dates, precision and sourcing in the
+    sidebar; empty = all. ``note``: what this page does not filter, shown under the heading
+    (an English message id, translated here).
 
     The result is kept for the pages of this run (see :func:`current_filters`).
     """
@@ -29,6 +35,8 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
     actors = actor_options(ds, dataset_token(ds))
     with st.sidebar:
         st.subheader(_("Filters"))
+        if note:
+            st.info(_(note), icon=":material/filter_alt_off:")
         query = st.text_input(_("Find a place"), key=state.PLACE, bind="query-params",
                               placeholder=_("Town, in any language: Uralsk, Орал, Уральск"),
                               help=_("Keeps the events in places whose English, Kazakh or "
@@ -64,12 +72,17 @@ def sidebar_filters(ds: Dataset) -> select.Filters:
         precise = st.toggle(_("Precise locations only"), key=state.PRECISE,
                             bind="query-params",
                             help=_("Only events placed at the town itself (geo_precision 1)."))
+        well_sourced = st.toggle(
+            _("Two or more independent sources"), key=state.SOURCES2, bind="query-params",
+            help=_("Only events whose source names at least two different publishers "
+                   "(several names in the source column, separated by ;)."))
         if text.lang != "en":
             st.caption(_("Regions, types and actors are listed under the data's own (English) "
                          "names, which links use."))
     filters = select.Filters(tuple(regions), tuple(types), tuple(subtypes), tuple(chosen_actors),
                              start if start != ds.first_day else None,
-                             end if end != ds.last_day else None, precise, locations)
+                             end if end != ds.last_day else None, precise, locations,
+                             well_sourced)
     st.session_state[state.FILTERS] = filters
     return filters
 

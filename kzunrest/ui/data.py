@@ -74,12 +74,46 @@ def csto_rows(_ds: Dataset, token: str, day) -> tuple[list[dict], list[dict]]:
             layers.csto_site_rows(_ds.sites, _ds.contingents, day))
 
 
+@st.cache_resource(show_spinner=False, max_entries=32)
+def day_index(_ds: Dataset, token: str, filters: select.Filters) -> dict:
+    """Per dataset and filters, once: each day's counts and the positions of its events in
+    ``filtered_events`` (a rerun on a new day looks them up instead of scanning every event:
+    at 10^6 events a scan per rerun cost most of it). Shared and read-only, like the frame."""
+    events = filtered_events(_ds, token, filters)
+    days = _ds.days()
+    return {"counts": select.timeline_by_day(events, days),
+            "rows": {ts.date(): rows for ts, rows in
+                     events.groupby("event_date", sort=False).indices.items()}}
+
+
+def day_rows(_ds: Dataset, token: str, filters: select.Filters, day,
+             limit: int | None = None) -> tuple[pd.DataFrame, int]:
+    """The first ``limit`` filtered events of ``day`` (through the per-day index) and how many
+    there are: taking only the rows shown matters, 50,000 rows of a day cost most of a rerun."""
+    events = filtered_events(_ds, token, filters)
+    rows = day_index(_ds, token, filters)["rows"].get(day)
+    if rows is None:
+        return events.iloc[:0], 0
+    return events.iloc[rows[:limit]], len(rows)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def spread_line(_ds: Dataset, token: str, lang: str) -> str:
+    """The header's sentence about the spread, in ``lang`` (it sorts every event: once per
+    dataset and language)."""
+    names = read_names(_ds.folder)
+    return select.spread_sentence(_ds.events, len(_ds.regions), getattr(_ds, "disputes", None),
+                                  text=i18n.Text(lang), place=lambda p: names.place(p, lang))
+
+
 @st.cache_data(show_spinner=False, max_entries=512)
 def day_panel(_ds: Dataset, token: str, filters: select.Filters, day) -> dict:
     """What "On this day" shows, computed once per dataset, filters and day."""
-    events = filtered_events(_ds, token, filters)
+    counts = day_index(_ds, token, filters)["counts"].get(day)
+    if counts is None:  # a day outside the calendar
+        counts = select.events_timeline(filtered_events(_ds, token, filters), day)
     return {
-        "counts": select.events_timeline(events, day),
+        "counts": counts,
         "contingents": select.contingents_on(_ds.contingents, day),
         "milestones": _ds.milestones[_ds.milestones["date"] == pd.Timestamp(day)],
         "figures": select.figures_known(_ds.figures, day),

@@ -30,12 +30,13 @@ def columns(text: Text = ENGLISH) -> dict:
         "sub_event_type": st.column_config.TextColumn(_("Sub-type")),
         "actor1": st.column_config.TextColumn(_("Actor 1")),
         "actor2": st.column_config.TextColumn(_("Actor 2")),
-        "fatalities": st.column_config.NumberColumn(_("Deaths"),
-                                                    help=_("Blank: no source gives a number")),
+        "fatalities": st.column_config.NumberColumn(
+            _("Deaths"), help=_("\"not published\": no source gives a number (unknown, not "
+                                "zero)")),
         "notes": st.column_config.TextColumn(_("What happened (in English)"), width="large"),
         "source": st.column_config.TextColumn(_("Source")),
         "source_url": st.column_config.LinkColumn(
-            _("Link"), display_text=_("open source"),
+            _("Link"), display_text=_("open"),
             help=_("The first source's address; Links has all")),
     }
 
@@ -66,6 +67,26 @@ COLUMNS = columns()
 CERTAINTY = certainty()
 
 
+# pandas' Styler renders every cell: beyond this many, unknown tolls are written as text.
+STYLED_CELLS = 200_000
+
+
+def shown_table(events: pd.DataFrame, columns: list[str],
+                not_published: str = select.NOT_PUBLISHED):
+    """The table as a reader sees it: an unknown toll reads "not published", never "None".
+
+    Up to STYLED_CELLS cells the numbers stay numbers (they sort as numbers) and only their
+    display says "not published"; a larger frame gets a text column instead.
+    """
+    frame = events[columns]
+    if "fatalities" not in columns:
+        return frame
+    if frame.size <= STYLED_CELLS:
+        return frame.style.format(na_rep=not_published, subset=["fatalities"])
+    return frame.assign(fatalities=frame["fatalities"].map(
+        lambda n: not_published if pd.isna(n) else str(int(n))))
+
+
 def render(events: pd.DataFrame, disputes: pd.DataFrame | None = None,
            key: str = "events_table", names=None) -> None:
     text = lang.text()
@@ -79,7 +100,8 @@ def render(events: pd.DataFrame, disputes: pd.DataFrame | None = None,
     if names is not None:
         shown = names.localize(shown, text.lang)
     shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
-    table = st.dataframe(shown, column_config=config, hide_index=True,
+    table = st.dataframe(shown_table(shown, list(config), _(select.NOT_PUBLISHED)),
+                         column_config=config, hide_index=True,
                          on_select="rerun", selection_mode="multi-row", key=key)
     rows = table.selection.rows if table else []
     st.session_state[state.HIGHLIGHT] = events.iloc[rows]["event_id_cnty"].tolist()

@@ -16,8 +16,12 @@ from __future__ import annotations
 import threading
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
+from kzunrest import urlstate
+from kzunrest.dataset import Dataset
 from kzunrest.i18n import N_
+from kzunrest.ui import state
 
 # (script, title, icon); the first is the default page (the app's root URL). Each page's URL
 # is its file name: /story, /analysis, /csto, /data.
@@ -29,6 +33,27 @@ PAGES = [
     ("pages/data.py", N_("Data"), ":material/table:"),
 ]
 
+# What a page does with the sidebar filters when it does not simply honour them all; shown
+# under the filters, so nobody reads a filtered view into a page that shows everything.
+FILTER_NOTES = {
+    "pages/story.py": N_("The Story tells the whole record: these filters apply on the Map, "
+                         "Analysis and Data pages, not here."),
+    "pages/csto.py": N_("The CSTO contingents are not events: these filters apply on the Map, "
+                        "Analysis and Data pages, not here."),
+}
+
+# The link parameters every page keeps: the sidebar's filters, the map's layers and basemap,
+# the language, and the map's own day and mode, which the other pages pass on unchanged.
+SHARED_PARAMS = (state.BASEMAP, state.LANG, state.PLACE, state.LAYERS, state.REGIONS,
+                 state.TYPES, state.SUBTYPES, state.ACTORS, state.DATES, state.PRECISE,
+                 state.SOURCES2)
+MAP_PARAMS = ("date", "mode")
+# Bound to widgets drawn on the Map page only: Streamlit drops them from the link on every
+# other page (a parameter bound to another page's widget is filtered out on a page change),
+# so the session keeps them and puts them back (see keep_map_params).
+MAP_WIDGET_PARAMS = (state.BASEMAP, state.LAYERS)
+MAP_SCRIPT = "pages/map.py"
+
 # Set by app.py around the page it runs; per thread, as each session's script runs in its own.
 _inside = threading.local()
 
@@ -39,6 +64,61 @@ def pages() -> list[st.Page]:
     _ = gettext()
     return [st.Page(script, title=_(title), icon=icon, default=i == 0)
             for i, (script, title, icon) in enumerate(PAGES)]
+
+
+def script_of(page: st.Page, listed: list[st.Page]) -> str:
+    """The script (``pages/x.py``) of the page st.navigation chose among ``listed``."""
+    return next(PAGES[i][0] for i, p in enumerate(listed) if p is page)
+
+
+def sync_map_params(ds: Dataset) -> None:
+    """The link's ``date`` and ``mode`` as the map last reported them (ISO, defaults left
+    out), so a page reached from the map, and its links onwards, carry the map's view."""
+    view = st.session_state.get(state.VIEW)
+    if view is None:
+        return
+    query = urlstate.view_query(view, urlstate.View(day=ds.default_day))
+    for key in MAP_PARAMS:
+        value = query[key]
+        if value is None:
+            st.query_params.pop(key, None)
+        elif st.query_params.get(key) != value:
+            st.query_params[key] = value
+
+
+def keep_map_params(script: str) -> None:
+    """On the Map page, remember its layers and basemap as the link has them; on the other
+    pages, put them back into the link (Streamlit removed them), so it still says what the
+    map will show."""
+    if script == MAP_SCRIPT:
+        st.session_state[state.KEPT_PARAMS] = {
+            k: st.query_params.get_all(k) for k in MAP_WIDGET_PARAMS if k in st.query_params}
+        return
+    for key, values in st.session_state.get(state.KEPT_PARAMS, {}).items():
+        if st.query_params.get_all(key) != values:
+            try:
+                st.query_params[key] = values
+            except StreamlitAPIException:
+                pass  # still bound to the map's widget (no page change): Streamlit owns it
+
+
+def shared_query(bound_everywhere: tuple[str, ...]) -> dict[str, list[str]]:
+    """The parameters a page link carries: this link's shared view (SHARED_PARAMS and
+    MAP_PARAMS), except those bound to widgets drawn on every page (``bound_everywhere``:
+    the sidebar's filters), which Streamlit's page change carries itself; naming them
+    again would repeat them in the link."""
+    return {k: st.query_params.get_all(k) for k in (*SHARED_PARAMS, *MAP_PARAMS)
+            if k not in bound_everywhere and k in st.query_params}
+
+
+def navigation(listed: list[st.Page], bound_everywhere: tuple[str, ...]) -> None:
+    """The page links at the top of the sidebar, each keeping the link's view (st.navigation's
+    own links would drop every parameter that no widget of every page binds)."""
+    query = shared_query(bound_everywhere)
+    with st.sidebar:
+        for page in listed:
+            st.page_link(page, query_params=query, width="stretch")
+        st.divider()
 
 
 def run_page(page: st.Page) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kzunrest import select
 from kzunrest.dataset import Dataset
 from kzunrest.ui import lang
 from kzunrest.ui.text import md
@@ -29,9 +28,8 @@ def render(ds: Dataset, *, with_summary: bool = True) -> None:
     setting = ds.settings.get
     page_title(setting(f"title_{text.lang}") or setting("title") or ds.folder.name)
     if with_summary:
-        disputes = getattr(ds, "disputes", None)
-        names = lang.names(ds)
+        from kzunrest.ui.data import dataset_token, spread_line
+
         parts = [(setting(f"summary_{text.lang}") or setting("summary", "")).strip(),
-                 select.spread_sentence(ds.events, len(ds.regions), disputes, text=text,
-                                        place=lambda p: names.place(p, text.lang))]
+                 spread_line(ds, dataset_token(ds), text.lang)]
         st.caption(md(" ".join(p for p in parts if p)))

@@ -33,6 +33,17 @@ const el = (tag, cls, text) => {
   return node;
 };
 
+// A source's name as a link to its address, or as plain text when the address is not http(s).
+function sourceLink(name, url) {
+  const href = safeUrl(url);
+  if (!href) return document.createTextNode(name || "");
+  const a = el("a", null, name || href);
+  a.setAttribute("href", href);
+  a.setAttribute("target", "_blank");
+  a.setAttribute("rel", "noopener noreferrer");
+  return a;
+}
+
 function safeUrl(url) {
   try {
     const u = new URL(url, document.baseURI);
@@ -141,9 +152,8 @@ class Player {
     });
     // Clicks and taps are read here rather than through deck.gl's onClick, which did not
     // fire under the bundle's gesture handling (a press that does not move is a click).
-    // Timed by the events' own stamps: a busy main thread must not turn a click into a
-    // long press.
     this.host.addEventListener("pointerdown", (e) => {
+      // Event times, not handling times: a busy page may run the two handlers far apart.
       this.press = { x: e.clientX, y: e.clientY, t: e.timeStamp };
     }, true);
     this.host.addEventListener("pointerup", (e) => {
@@ -619,16 +629,7 @@ class Player {
       const list = el("ul", "kz-card-sources");
       for (const [name, url] of sources) {
         const li = el("li");
-        const href = safeUrl(url);
-        if (href) {
-          const a = el("a", null, name || href);
-          a.setAttribute("href", href);
-          a.setAttribute("target", "_blank");
-          a.setAttribute("rel", "noopener noreferrer");
-          li.appendChild(a);
-        } else {
-          li.textContent = name;
-        }
+        li.appendChild(sourceLink(name, url));
         list.appendChild(li);
       }
       card.appendChild(el("div", "kz-card-label", sources.length > 1 ? `${this.t.sources} (${sources.length})` : this.t.source));
@@ -641,16 +642,7 @@ class Player {
       for (const [field, value, source, url, note] of disputes) {
         const li = el("li");
         li.appendChild(document.createTextNode(`${field.replace("_", " ")}: ${value} (`));
-        const href = safeUrl(url);
-        if (href) {
-          const a = el("a", null, source || href);
-          a.setAttribute("href", href);
-          a.setAttribute("target", "_blank");
-          a.setAttribute("rel", "noopener noreferrer");
-          li.appendChild(a);
-        } else {
-          li.appendChild(document.createTextNode(source));
-        }
+        li.appendChild(sourceLink(source, url));
         li.appendChild(document.createTextNode(")"));
         if (note) li.appendChild(el("div", "kz-card-note", note));
         list.appendChild(li);

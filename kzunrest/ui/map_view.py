@@ -15,7 +15,7 @@ from kzunrest.dataset import Dataset
 from kzunrest.i18n import N_, term
 from kzunrest.map_spec import SPEEDS_MS
 from kzunrest.ui import events_table, export_view, header, lang, state
-from kzunrest.ui.data import dataset_token, day_panel, filtered_events, map_spec_for
+from kzunrest.ui.data import dataset_token, day_panel, day_rows, filtered_events, map_spec_for
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import component_data, map_component
 from kzunrest.ui.map_text import component_text
@@ -122,7 +122,8 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
             on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
                         present=present)
         if not present:
-            todays_events(ds, events, day)
+            todays_events(ds, *day_rows(ds, dataset_token(ds), filters, day, DAY_TABLE_ROWS),
+                          day)
             export_view.render(ds, events, {**data, "playback": {**data["playback"],
                                                                   "playing": False}}, day)
 
@@ -207,16 +208,16 @@ DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
                "sub_event_type", "fatalities", "source", "source_url", "notes"]
 
 
-def todays_events(ds: Dataset, events: pd.DataFrame, day: dt.date) -> None:
+def todays_events(ds: Dataset, todays: pd.DataFrame, total: int, day: dt.date) -> None:
     """The selected day's events with their sources, right under the map: the map's text
-    alternative for one day (points in one town overlap on the map)."""
+    alternative for one day (points in one town overlap on the map). ``todays`` holds the
+    first rows of the ``total``."""
     text = lang.text()
     _ = text.gettext
-    todays = events[events["event_date"] == pd.Timestamp(day)]
     st.markdown("##### " + text.ngettext("{n} event on {date} with its sources",
                                          "{n} events on {date} with their sources",
-                                         len(todays)).format(n=text.number(len(todays)),
-                                                             date=text.date(day, "day_month")))
+                                         total).format(n=text.number(total),
+                                                       date=text.date(day, "day_month")))
     if todays.empty:
         return
     # A table is sent whole: cap it, the Analysis page has them all.
@@ -224,9 +225,9 @@ def todays_events(ds: Dataset, events: pd.DataFrame, day: dt.date) -> None:
     shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
     st.markdown(events_table.day_table_html(shown, text), unsafe_allow_html=True)
     st.caption(_("What happened (the notes) is written in English, as in the sources."))
-    if len(todays) > DAY_TABLE_ROWS:
+    if total > len(todays):
         st.caption(_("The first {n} of {total}; the Analysis page lists every event.").format(
-            n=DAY_TABLE_ROWS, total=text.number(len(todays))))
+            n=len(todays), total=text.number(total)))
 
 
 def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False) -> None:

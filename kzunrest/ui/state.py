@@ -16,6 +16,7 @@ HIGHLIGHT = "_highlight"  # event ids picked in the events table, ringed on the 
 FILTERS = "_filters"  # the sidebar's select.Filters of this run, for the pages
 LINK_CHECKED = "_link_checked"  # the opening link's parameters were checked (once a session)
 LINK_NOTICES = "_link_notices"  # what the opening link asked for that could not be used
+KEPT_PARAMS = "_kept_params"  # the Map page's layers and basemap, kept for the other pages' links
 GIF = "_gif"  # (bytes, span label) of the last GIF rendered, kept for its download button
 STORY_TICKED = "_story_ticked"  # Story's Autoplay: a timer rerun, not a click, shows the step
 # Set by the Data page's upload (kzunrest/ui/upload.py):
@@ -23,6 +24,8 @@ UPLOADED_DATASET = "_uploaded_dataset"  # the bundled Dataset with the uploaded 
 UPLOADED_TOKEN = "_uploaded_token"  # "upload:" + the file's hash, for caches keyed on events
 UPLOADED_NAME = "_uploaded_name"  # the uploaded file's name, for the notice
 UPLOADED_NOTICES = "_uploaded_notices"  # what the loader guessed or fixed in the upload
+UPLOADED_LEFT_OUT = "_uploaded_left_out"  # rows outside every region, left out (as problems)
+UPLOADED_COLUMNS = "_uploaded_columns"  # (file column, our field, why) the loader chose
 
 # -- query parameters the map writes itself (its playback runs in the browser) -------------
 # date (ISO), play, speed, mode, lon, lat, zoom: see urlstate.View and map_view._write_link.
@@ -36,6 +39,7 @@ SUBTYPES = "subtypes"  # sidebar filter: sub-event types
 ACTORS = "actors"  # sidebar filter: actor1 or actor2
 DATES = "dates"  # sidebar filter: (start, end) days
 PRECISE = "precise"  # sidebar filter: exact positions only
+SOURCES2 = "sources2"  # sidebar filter: events with two or more independent sources
 STEP = "step"  # Story's step number, 1-based
 LANG = "lang"  # the interface's language: en, kk or ru (kzunrest/ui/lang.py)
 PLACE = "place"  # sidebar: a place search in any language, filtering events by location

@@ -14,6 +14,7 @@ from kzunrest.i18n import N_
 from kzunrest.loader import read_events
 from kzunrest.settings import SETTINGS
 from kzunrest.tables import read_header
+from kzunrest.ui import state
 from kzunrest.ui.lang import gettext
 from kzunrest.ui.text import md
 
@@ -41,12 +42,12 @@ def use_bytes(bundled: Dataset, data: bytes, name: str, columns: dict[str, str] 
                              drop_outside=drop_outside)
     except DataError as err:
         return [p.as_dict() for p in err.problems]
-    st.session_state["_uploaded_dataset"] = bundled.with_events(result)
-    st.session_state["_uploaded_token"] = "upload:" + _token(data, columns, drop_outside)
-    st.session_state["_uploaded_name"] = name
-    st.session_state["_uploaded_notices"] = result.notices
-    st.session_state["_uploaded_left_out"] = [p.as_dict() for p in result.left_out]
-    st.session_state["_uploaded_columns"] = [
+    st.session_state[state.UPLOADED_DATASET] = bundled.with_events(result)
+    st.session_state[state.UPLOADED_TOKEN] = "upload:" + _token(data, columns, drop_outside)
+    st.session_state[state.UPLOADED_NAME] = name
+    st.session_state[state.UPLOADED_NOTICES] = result.notices
+    st.session_state[state.UPLOADED_LEFT_OUT] = [p.as_dict() for p in result.left_out]
+    st.session_state[state.UPLOADED_COLUMNS] = [
         (src, dst, result.column_reasons.get(dst, "")) for dst, src in result.column_map.items()]
     return None
 
@@ -57,8 +58,9 @@ def _token(data: bytes, columns: dict[str, str] | None, drop_outside: bool) -> s
 
 
 def back_to_bundled() -> None:
-    for key in ("_uploaded_dataset", "_uploaded_token", "_uploaded_name", "_uploaded_notices",
-                "_uploaded_left_out", "_uploaded_columns", "_highlight", "_event_card"):
+    for key in (state.UPLOADED_DATASET, state.UPLOADED_TOKEN, state.UPLOADED_NAME,
+                state.UPLOADED_NOTICES, state.UPLOADED_LEFT_OUT, state.UPLOADED_COLUMNS,
+                state.HIGHLIGHT):
         st.session_state.pop(key, None)
 
 
@@ -90,26 +92,37 @@ def _picked_columns(header: list[str]) -> dict[str, str]:
     return picked
 
 
-def render(bundled: Dataset) -> None:
+def notice() -> None:
+    """On every page while an upload is in force: which file is shown, and the way back."""
+    name = st.session_state.get(state.UPLOADED_NAME)
+    if not name:
+        return
     _ = gettext()
-    name = st.session_state.get("_uploaded_name")
+    with st.container(horizontal=True, vertical_alignment="center", key="upload_notice"):
+        st.info(_("Showing your file {name}, not the bundled data (this session only).").format(
+            name=f"**{md(name)}**"), icon=":material/upload_file:", width="stretch")
+        st.button(_("Back to the bundled data"), on_click=back_to_bundled, key="back_bundled",
+                  type="primary", icon=":material/undo:")
+
+
+def render(bundled: Dataset) -> None:
+    """The Data page's upload: what the loader did with the file in force, and a new upload.
+    (Which file is shown, and the way back, is :func:`notice`, above every page.)"""
+    _ = gettext()
+    name = st.session_state.get(state.UPLOADED_NAME)
     if name:
-        st.success(_("Showing your file {name} on every page, for this session only.").format(
-            name=repr(name)))
-        chosen = st.session_state.get("_uploaded_columns", [])
+        chosen = st.session_state.get(state.UPLOADED_COLUMNS, [])
         if chosen:
             st.markdown("**" + _("Columns used:") + "** " + "; ".join(
                 f"{md(src)} → {md(dst)}" + (f" ({md(why)})" if why else "")
                 for src, dst, why in chosen))
-        for notice in st.session_state.get("_uploaded_notices", []):
+        for notice in st.session_state.get(state.UPLOADED_NOTICES, []):
             st.caption(notice)
-        left_out = st.session_state.get("_uploaded_left_out", [])
+        left_out = st.session_state.get(state.UPLOADED_LEFT_OUT, [])
         if left_out:
             st.warning(_("{n} row(s) lie outside every region and were left out:").format(
                 n=len(left_out)))
             show_problems(left_out, "left_out_csv")
-        st.button(_("Back to the bundled dataset"), on_click=back_to_bundled, key="back_bundled",
-                  type="primary")
     upload = st.file_uploader(
         _("Your events: a raw ACLED export, our schema, or any CSV with dates and coordinates "
           "or place names (CSV or Parquet)"), type=["csv", "parquet", "txt"], key="upload",
@@ -121,7 +134,7 @@ def render(bundled: Dataset) -> None:
         return
     data = upload.getvalue()
     columns = _picked_columns(read_header(data))
-    if st.session_state.get("_uploaded_token") == "upload:" + _token(data, columns,
+    if st.session_state.get(state.UPLOADED_TOKEN) == "upload:" + _token(data, columns,
                                                                      drop_outside):
         return
     with st.spinner(_("Validating…")):
