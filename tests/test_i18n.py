@@ -12,6 +12,8 @@ from urllib.parse import urlparse
 
 import pandas as pd
 import pytest
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 from google.protobuf.message import Message
 from streamlit.testing.v1 import AppTest
@@ -39,6 +41,22 @@ def test_every_message_is_translated_with_the_same_placeholders(lang):
         wanted = {f for _, f, _, _ in fields.parse(ids[-1]) if f}
         for s in strs:
             assert {f for _, f, _, _ in fields.parse(s) if f} == wanted, (lang, ids[0], s)
+
+
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_every_message_in_the_code_is_in_the_catalogue(lang):
+    """A new ``_("...")`` without ``make messages`` would show English to a Kazakh reader."""
+    keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None, "n_": (1, 2)}
+    in_code = set()
+    with (ROOT / "babel.cfg").open() as fh:
+        method_map, options_map = parse_mapping_cfg(fh)
+    for _path, _line, message, _comments, _context in extract_from_dir(
+            ROOT, method_map, options_map, keywords=keywords):
+        in_code.add(message[0] if isinstance(message, tuple) else message)
+    with i18n.po_path(lang).open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    missing = sorted(m for m in in_code if m and m not in catalog)
+    assert not missing, f"run `make messages` and translate: {missing}"
 
 
 @pytest.mark.parametrize(("tag", "lang"), [("kk-KZ", "kk"), ("ru", "ru"), ("ru-RU", "ru"),
