@@ -58,7 +58,7 @@ bench: install-test install-regions chromium
 	$(BIN)/python -m bench
 
 # The load test through the proxy: one process against nginx + 2 replicas, then a replica
-# killed mid-run (about 12 minutes; writes the "proxy" section of bench/loadtest_results.json).
+# killed mid-run (about 25 minutes; writes the "proxy" section of bench/loadtest_results.json).
 bench-proxy: install-test nginx
 	$(BIN)/python -m bench.loadtest_proxy
 

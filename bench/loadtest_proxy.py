@@ -1,8 +1,8 @@
 """Load test through the proxy: one server process against `make serve`'s nginx in front of
 REPLICAS processes, in the same run; then a replica killed while its viewers play.
 
-    python -m bench.loadtest_proxy                      # the defaults below, about 12 minutes
-    python -m bench.loadtest_proxy --single 2,3 --proxy 4,5 --seconds 20 --kill-viewers 4
+    python -m bench.loadtest_proxy                      # the defaults below, about 25 minutes
+    python -m bench.loadtest_proxy --single 10,20 --proxy 20,30 --seconds 20 --kill-viewers 4
 
 The viewers are bench.loadtest's (Streamlit's websocket protocol, Play at the fastest speed)
 with what a browser adds in front of a proxy: each first loads the page (``GET /?query``, which
@@ -47,7 +47,8 @@ from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed
 
 from bench.loadtest import (
-    DEGRADED_P95_S,
+    FILTER_P95_S,
+    PAGE_P95_S,
     QUERY,
     RESULTS,
     ROOT,
@@ -92,6 +93,7 @@ class ProxyViewer(Viewer):
         self.failovers: list[dict] = []
         self._dropped = False
         self._awaiting: dict | None = None    # the failover waiting for its first run
+        self.opening_day: str | None = None   # the day the first run opened on
         count = self.stats.error
 
         def error(kind: str, detail: str = "") -> None:
@@ -105,14 +107,18 @@ class ProxyViewer(Viewer):
         self.stats.error = error
 
     def _url_day(self) -> str | None:
-        """The URL's day as an ISO date (Play writes it as microseconds since the epoch)."""
+        """The day the URL opens: its ``date`` (ISO; an old link's microseconds since the
+        epoch), else the day this viewer's first run opened on (a URL without a date opens
+        the dataset's first day, until the browser's Play pauses and writes one)."""
         value = urllib.parse.parse_qs(self.query_string).get("date", [None])[0]
         if value and value.isdigit():
             return day_from_micros(float(value)).isoformat()
-        return value
+        return value or self.opening_day
 
     def _on_finished(self, status: int, now: float) -> None:
         super()._on_finished(status, now)
+        if self.opening_day is None and self.day is not None:
+            self.opening_day = self.day.isoformat()
         fo = self._awaiting
         if fo and status == FINISHED.FINISHED_SUCCESSFULLY and not self.run_is_fragment:
             fo["back_s"] = round(now - fo["t"], 2)
@@ -369,14 +375,14 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.loadtest_proxy", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ints = lambda s: [int(x) for x in s.split(",") if x.strip()]  # noqa: E731
-    ap.add_argument("--single", type=ints, default=[2, 3, 4, 5, 6],
+    ap.add_argument("--single", type=ints, default=[10, 15, 20, 25, 30, 35, 40, 50, 60],
                     help="viewer counts for one process, until one degrades")
     ap.add_argument("--proxy", type=ints, default=None,
                     help="viewer counts through the proxy, until one degrades (default: from "
-                         "what one process held, one more at a time)")
+                         "what one process held, 5 more at a time, up to 2.5 times it)")
     ap.add_argument("--replicas", type=int, default=2)
     ap.add_argument("--seconds", type=float, default=40, help="measured window per level")
-    ap.add_argument("--ramp", type=float, default=5.0)
+    ap.add_argument("--ramp", type=float, default=15.0)
     ap.add_argument("--frame-timeout", type=float, default=30.0)
     ap.add_argument("--first-load-timeout", type=float, default=120.0)
     ap.add_argument("--collapse-p95", type=float, default=30.0)
@@ -392,13 +398,15 @@ def main(argv: list[str] | None = None) -> int:
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     section: dict = {"what": __doc__.split("\n\n")[0], "started": started,
                      "machine_load_before": load_before, "cpus": os.cpu_count(),
-                     "degraded_when": f"p95 frame latency > {DEGRADED_P95_S} s, any error, "
-                                      "or a collapse", "query": ns.query}
+                     "degraded_when": f"any error, p95 page load > {PAGE_P95_S} s, p95 "
+                                      f"filter rerun > {FILTER_P95_S} s, or a collapse",
+                     "query": ns.query}
     if not ns.skip_sweep:
         single, single_info = run_single(ns)
         if ns.proxy is None:
             n1 = holds(single)
-            ns.proxy = list(range(max(2, n1 + 1), max(2, n1 + 1) + 4 * max(1, n1) + 2))
+            step = 5 if n1 >= 10 else 1
+            ns.proxy = list(range(max(step, n1), int(2.5 * max(n1, 2)) + step, step))
         proxied, proxy_info = run_proxy(ns)
         n1, n2 = holds(single), holds(proxied)
         section.update({
