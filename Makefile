@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8501
 
-.PHONY: run serve stop test bench bench-proxy lint install install-test install-regions chromium nginx regions screenshot clean
+.PHONY: run serve stop test bench bench-proxy lint install install-test install-regions chromium nginx regions screenshot messages clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -67,6 +67,17 @@ lint: install-test
 
 regions: install-regions
 	$(BIN)/python -m kzunrest build-regions
+
+# The message catalogues: extract the interface's words, merge them into each language's .po
+# (translate the new entries, then commit). The .po files are compiled when first used.
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -k n_:1,2 --no-location --sort-output \
+		--project kzunrest -o kzunrest/locale/kzunrest.pot .
+	for lang in kk ru; do \
+		test -f kzunrest/locale/$$lang/LC_MESSAGES/kzunrest.po || \
+			$(BIN)/pybabel init -D kzunrest -i kzunrest/locale/kzunrest.pot -d kzunrest/locale -l $$lang; \
+		$(BIN)/pybabel update -D kzunrest -i kzunrest/locale/kzunrest.pot -d kzunrest/locale -l $$lang --no-fuzzy-matching; \
+	done
 
 screenshot: install-test chromium
 	$(BIN)/python -m scripts.screenshot docs/screenshot.png

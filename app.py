@@ -7,10 +7,12 @@ run back through here (kzunrest/ui/frame.py says how).
 
 import streamlit as st
 
-from kzunrest.ui import controls, data, frame, links, presentation, upload
+from kzunrest.ui import access, controls, data, frame, lang, links, presentation, upload
 
 present = presentation.is_on()
-st.set_page_config(page_title="Kazakhstan, January 2022", page_icon="🗺️", layout="wide",
+text = lang.text()  # the viewer's language (the control below reads the same)
+st.set_page_config(page_title=text.gettext("Kazakhstan, January 2022"), page_icon="🗺️",
+                   layout="wide",
                    initial_sidebar_state="collapsed" if present else "auto")
 
 listed = frame.pages()
@@ -23,9 +25,11 @@ frame.sync_map_params(ds)
 frame.keep_map_params(script)
 if not present:
     frame.navigation(listed, controls.BOUND_EVERYWHERE)
+lang.language_control()  # under the page list; it also sets <html lang>
 controls.sidebar_filters(ds, note=frame.FILTER_NOTES.get(script))
 if present:
     presentation.apply_layout()
+access.apply()
 links.show_notices()
 upload.notice()
 frame.run_page(page)

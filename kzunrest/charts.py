@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from kzunrest import select
+from kzunrest.i18n import ENGLISH, Text
 
 DAY_FORMAT = "%d %b"
 
@@ -45,37 +46,40 @@ def _band_rule(day: dt.date | None) -> list[alt.Chart]:
         x=alt.X("day:O", bandPosition=0.5))]
 
 
-def region_day_heatmap(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+def region_day_heatmap(events: pd.DataFrame, day: dt.date | None = None,
+        *, text: Text = ENGLISH) -> alt.LayerChart:
     """Events per day by region: a region × day grid, regions ordered by first event."""
+    _ = text.gettext
     counts = (events.groupby(["admin1", "event_date"]).size().rename("events").reset_index())
     counts["day"] = counts["event_date"].dt.strftime(DAY_FORMAT)
     order = select.onset_by_region(events).index.tolist()
-    base = alt.Chart(counts, title="Events per day by region").mark_rect().encode(
+    base = alt.Chart(counts, title=_("Events per day by region")).mark_rect().encode(
         x=_day_axis(events, day),
         y=alt.Y("admin1:N", sort=order, title=None, axis=alt.Axis(labelLimit=220)),
-        color=alt.Color("events:Q", scale=alt.Scale(scheme="orangered"), title="Events"),
-        tooltip=[alt.Tooltip("admin1:N", title="Region"),
-                 alt.Tooltip("event_date:T", title="Day", format="%a %d %b"),
-                 alt.Tooltip("events:Q", title="Events")],
+        color=alt.Color("events:Q", scale=alt.Scale(scheme="orangered"), title=_("Events")),
+        tooltip=[alt.Tooltip("admin1:N", title=_("Region")),
+                 alt.Tooltip("event_date:T", title=_("Day"), format="%a %d %b"),
+                 alt.Tooltip("events:Q", title=_("Events"))],
     )
     return alt.layer(base, *_band_rule(day))
 
 
 def types_over_time(events: pd.DataFrame, colors: dict[str, str],
-                    day: dt.date | None = None) -> alt.LayerChart:
+                    day: dt.date | None = None, *, text: Text = ENGLISH) -> alt.LayerChart:
     """Counts by event type per day, stacked, in the map's colours."""
+    _ = text.gettext
     counts = (events.groupby(["event_date", "event_type"]).size().rename("events")
               .reset_index())
     counts["day"] = counts["event_date"].dt.strftime(DAY_FORMAT)
     present = [t for t in colors if t in set(counts["event_type"])]
-    base = alt.Chart(counts, title="Events by type over time").mark_bar().encode(
+    base = alt.Chart(counts, title=_("Events by type over time")).mark_bar().encode(
         x=_day_axis(events, day),
-        y=alt.Y("events:Q", title="Events"),
-        color=alt.Color("event_type:N", title="Type",
+        y=alt.Y("events:Q", title=_("Events")),
+        color=alt.Color("event_type:N", title=_("Type"),
                         scale=alt.Scale(domain=present, range=[colors[t] for t in present])),
-        tooltip=[alt.Tooltip("event_date:T", title="Day", format="%a %d %b"),
-                 alt.Tooltip("event_type:N", title="Type"),
-                 alt.Tooltip("events:Q", title="Events")],
+        tooltip=[alt.Tooltip("event_date:T", title=_("Day"), format="%a %d %b"),
+                 alt.Tooltip("event_type:N", title=_("Type")),
+                 alt.Tooltip("events:Q", title=_("Events"))],
     )
     return alt.layer(base, *_band_rule(day))
 
@@ -109,7 +113,8 @@ def spread_table(events: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def spread_curve(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+def spread_curve(events: pd.DataFrame, day: dt.date | None = None,
+                 *, text: Text = ENGLISH) -> alt.LayerChart:
     """Each region's first event, a row per region in the order the unrest reached them.
 
     Region names sit on the axis (one per row, never on top of each other, however many
@@ -117,31 +122,33 @@ def spread_curve(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerC
     selection's earliest event); the day axis spans the selection's days, so one region is a
     dot on a calendar, not on an axis of zero width.
     """
+    _ = text.gettext
     table = spread_table(events)
     # The origin is spread_table's: its first row is the earliest event (by date and time).
     origin = table["location"].iloc[0] if len(table) else ""
-    table["label"] = [f"{r} ({d:,.0f} km)" for r, d in zip(table["admin1"],
-                                                          table["distance_km"], strict=True)]
+    table["label"] = [f"{r} ({text.number(round(d))} km)"
+                      for r, d in zip(table["admin1"], table["distance_km"], strict=True)]
     lo, hi = events["event_date"].min(), events["event_date"].max()
     if day is not None:
         lo, hi = min(lo, pd.Timestamp(day)), max(hi, pd.Timestamp(day))
     domain = [(lo - pd.Timedelta(days=1)).isoformat(), (hi + pd.Timedelta(days=1)).isoformat()]
     title = alt.TitleParams(
-        "Spread: the first event in each region",
-        subtitle=[f"Regions in the order the unrest reached them; in brackets, how far that "
-                  f"first event was from {origin},",
-                  "where the earliest event of the selection took place."])
+        _("Spread: the first event in each region"),
+        subtitle=[_("Regions in the order the unrest reached them; in brackets, how far that "
+                    "first event was from {origin},").format(origin=origin),
+                  _("where the earliest event of the selection took place.")])
     base = alt.Chart(table, title=title)
     points = base.mark_circle(size=90, color="#b2182b", opacity=1).encode(
-        x=alt.X("first_day:T", title="First event", scale=alt.Scale(domain=domain),
+        x=alt.X("first_day:T", title=_("First event"), scale=alt.Scale(domain=domain),
                 axis=alt.Axis(format="%d %b", tickCount={"interval": "day", "step": 1},
                               labelAngle=-60, labelOverlap=True)),
         y=alt.Y("label:N", sort=alt.EncodingSortField("first_day", order="ascending"),
                 title=None, axis=alt.Axis(labelLimit=260)),
-        tooltip=[alt.Tooltip("admin1:N", title="Region"),
-                 alt.Tooltip("first_day:T", title="First event", format="%a %d %b"),
-                 alt.Tooltip("location:N", title="Where"),
-                 alt.Tooltip("distance_km:Q", title=f"km from {origin}", format=",.0f")],
+        tooltip=[alt.Tooltip("admin1:N", title=_("Region")),
+                 alt.Tooltip("first_day:T", title=_("First event"), format="%a %d %b"),
+                 alt.Tooltip("location:N", title=_("Where")),
+                 alt.Tooltip("distance_km:Q", title=_("km from {origin}").format(origin=origin),
+                             format=",.0f")],
     )
     # A faint line from the selection's first day to each region's: the lag reads as length.
     table["start"] = lo
@@ -151,7 +158,7 @@ def spread_curve(events: pd.DataFrame, day: dt.date | None = None) -> alt.LayerC
     return alt.layer(stems, points, *_day_rule(day, "first_day"))
 
 
-def fatalities_by_region(events: pd.DataFrame) -> alt.Chart:
+def fatalities_by_region(events: pd.DataFrame, *, text: Text = ENGLISH) -> alt.Chart:
     """Deaths per region, summed over the events whose sources give a number.
 
     The title says what is added up; the subtitle what is left out (events of unknown toll)
@@ -159,41 +166,44 @@ def fatalities_by_region(events: pd.DataFrame) -> alt.Chart:
     only the deaths no incident row already counts: data/README.md, "Deaths: how the rows add
     up"). Not the official national total: the page shows that beside the chart.
     """
+    _ = text.gettext
     known = events.dropna(subset=["fatalities"])
     unknown = len(events) - len(known)
     totals = int((known["time_precision"] == 3).sum())
     sums = (known.groupby("admin1")["fatalities"].sum().astype(int).rename("deaths")
             .reset_index())
     title = alt.TitleParams(
-        "Deaths in events with a published toll, by region",
-        subtitle=[f"Sum over {len(known):,} events; {unknown:,} events of unknown toll are "
-                  "left out.",
-                  f"Includes {totals:,} region total row(s) (time precision 3), which add only "
-                  "the deaths no single event counts."])
+        _("Deaths in events with a published toll, by region"),
+        subtitle=[_("Sum over {n} events; {unknown} events of unknown toll are left out.")
+                  .format(n=text.number(len(known)), unknown=text.number(unknown)),
+                  _("Includes {n} region total row(s) (time precision 3), which add only the "
+                    "deaths no single event counts.").format(n=text.number(totals))])
     return alt.Chart(sums, title=title).mark_bar(color="#b2182b").encode(
-        x=alt.X("deaths:Q", title="Deaths (sum of the events' published tolls)"),
+        x=alt.X("deaths:Q", title=_("Deaths (sum of the events' published tolls)")),
         y=alt.Y("admin1:N", sort="-x", title=None, axis=alt.Axis(labelLimit=220)),
-        tooltip=[alt.Tooltip("admin1:N", title="Region"),
-                 alt.Tooltip("deaths:Q", title="Deaths")],
+        tooltip=[alt.Tooltip("admin1:N", title=_("Region")),
+                 alt.Tooltip("deaths:Q", title=_("Deaths"))],
     )
 
 
-def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None) -> alt.LayerChart:
+def contingents_gantt(contingents: pd.DataFrame, day: dt.date | None = None,
+        *, text: Text = ENGLISH) -> alt.LayerChart:
     """Who was in the country when: one bar per contingent from arrival to departure."""
+    _ = text.gettext
     frame = contingents.assign(
         shown_from=select.arrival_shown(contingents),
         # Bars end at the end of the departure day.
         until=contingents["departure_date"] + pd.Timedelta(days=1),
-        people=select.personnel_text(contingents["personnel"]),
+        people=select.personnel_text(contingents["personnel"], _(select.NOT_PUBLISHED)),
     )[["country", "shown_from", "until", "people", "personnel_note"]]
-    base = alt.Chart(frame, title="CSTO contingents in Kazakhstan").mark_bar(
+    base = alt.Chart(frame, title=_("CSTO contingents in Kazakhstan")).mark_bar(
         color="#D55E00", cornerRadius=3).encode(
         x=alt.X("shown_from:T", title=None, axis=alt.Axis(format="%d %b")),
         x2="until:T",
         y=alt.Y("country:N", sort=alt.EncodingSortField("shown_from"), title=None),
         tooltip=[alt.Tooltip("country:N"),
-                 alt.Tooltip("shown_from:T", title="From", format="%d %b"),
-                 alt.Tooltip("until:T", title="Until (exclusive)", format="%d %b"),
-                 alt.Tooltip("people:N", title="Personnel (lowest published)")],
+                 alt.Tooltip("shown_from:T", title=_("From"), format="%d %b"),
+                 alt.Tooltip("until:T", title=_("Until (exclusive)"), format="%d %b"),
+                 alt.Tooltip("people:N", title=_("Personnel (lowest published)"))],
     )
     return alt.layer(base, *_day_rule(day, "shown_from"))

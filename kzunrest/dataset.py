@@ -38,6 +38,10 @@ DATASET_SETTINGS: dict[str, tuple[str, str]] = {
     "summary": ("text", "one sentence under the title on the Map page (default: none); the "
                         "first event and the day the last region was reached are added from "
                         "the events"),
+    "title_kk": ("text", "the title in Kazakh (default: the title)"),
+    "title_ru": ("text", "the title in Russian (default: the title)"),
+    "summary_kk": ("text", "the summary in Kazakh (default: the summary)"),
+    "summary_ru": ("text", "the summary in Russian (default: the summary)"),
 }
 
 

@@ -26,6 +26,8 @@ from pyproj import Transformer
 
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
+from kzunrest.i18n import ENGLISH, Text, term
+from kzunrest.names import Names
 from kzunrest.vocab import type_colors
 
 ATTRIBUTION = "kzunrest · sources in data/README.md · GeoNames CC BY 4.0"
@@ -55,8 +57,10 @@ PHASE_EDGE = {phase: _hex_rgba("#{:02x}{:02x}{:02x}".format(*rgb))
               for phase, rgb in layers.PHASE_COLORS.items()}
 
 
-def day_title(day: dt.date) -> str:
-    """The frame's title: ``Wed 5 January 2022``."""
+def day_title(day: dt.date, text: Text = ENGLISH) -> str:
+    """The frame's title: ``Wed 5 January 2022`` (in ``text``'s language)."""
+    if text.lang != "en":
+        return text.date(day, "full")
     return f"{day:%a} {day.day} {day:%B %Y}"
 
 
@@ -70,8 +74,11 @@ class _Scene:
     """What stays the same from one frame to the next: projection, view, colours, legend."""
 
     def __init__(self, ds: Dataset, events: pd.DataFrame, start: dt.date, end: dt.date,
-                 size: tuple[int, int]) -> None:
+                 size: tuple[int, int], text: Text = ENGLISH,
+                 names: Names | None = None) -> None:
         self.ds = ds
+        self.text = text  # the frame's words: DejaVu Sans, matplotlib's font, has Kazakh letters
+        self.names = names
         self.size = size
         lon0, lat0, lon1, lat1 = ds.regions.to_crs(4326).total_bounds
         # A conic projection fitted to the regions: their shape as on an atlas page.
@@ -101,13 +108,31 @@ class _Scene:
         present = set(self.events["event_type"])
         known = [(t, c) for t, c in self.type_colors.items() if t in present]
         extra = sorted(present - set(self.type_colors))
-        return known + [(t, UNKNOWN_TYPE_COLOR) for t in extra]
+        return [(term(self.text, t), c)
+                for t, c in known + [(t, UNKNOWN_TYPE_COLOR) for t in extra]]
 
     def legend_onset(self) -> list[tuple[str, str]]:
         seen: dict[str, str] = {}
         for region, day in self.onset.items():
-            seen.setdefault(f"{day:%a} {day.day} {day:%b}", self.onset_colors[region])
+            label = (f"{day:%a} {day.day} {day:%b}" if self.text.lang == "en"
+                     else self.text.date(day, "weekday_short"))
+            seen.setdefault(label, self.onset_colors[region])
         return list(seen.items())
+
+    def counts_line(self, counts: dict, emergency: pd.DataFrame, csto: pd.DataFrame) -> str:
+        """The day's figures under the title."""
+        t = self.text
+        _, n_ = t.gettext, t.ngettext
+        return "  ·  ".join([
+            n_("{n} event this day", "{n} events this day", counts["today"]).format(
+                n=t.number(counts["today"])),
+            _("{n} so far").format(n=t.number(counts["so_far"])),
+            _("{n} of {total} regions reached").format(n=counts["regions"],
+                                                      total=self.region_count),
+            _emergency_text(emergency, t),
+            n_("{n} CSTO contingent present", "{n} CSTO contingents present",
+               len(csto)).format(n=len(csto)),
+        ])
 
     def key_colors(self) -> list[str | tuple]:
         """Colours that must survive the GIF's palette exactly, as drawn on white."""
@@ -157,14 +182,12 @@ class _Scene:
         self._set_view(ax)  # plotting may have widened the limits
 
         counts = select.events_timeline(self.events, day)
-        fig.text(0.015, 0.955, day_title(day), fontsize=22, fontweight="bold", va="center")
-        fig.text(0.015, 0.905,
-                 f"{_plural(counts['today'], 'event')} this day  ·  {counts['so_far']} so far  ·  "
-                 f"{counts['regions']} of {self.region_count} regions reached  ·  "
-                 f"{_emergency_text(emergency)}  ·  "
-                 f"{_plural(len(csto), 'CSTO contingent')} present",
-                 fontsize=12, va="center")
-        fig.text(0.015, 0.862, _csto_line(csto), fontsize=11, va="center", color="#444444")
+        fig.text(0.015, 0.955, day_title(day, self.text), fontsize=22, fontweight="bold",
+                 va="center")
+        fig.text(0.015, 0.905, self.counts_line(counts, emergency, csto), fontsize=12,
+                 va="center")
+        fig.text(0.015, 0.862, _csto_line(csto, self.text), fontsize=11, va="center",
+                 color="#444444")
         fig.text(0.015, 0.012, ATTRIBUTION, fontsize=8, color="#707070", va="bottom")
 
         self._draw_legend(fig.add_axes(LEGEND_BOX))
@@ -245,17 +268,19 @@ class _Scene:
         ax.set_axis_off()
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
-        rows: list[tuple[str, str, object]] = [("head", "Events", None)]
+        _ = self.text.gettext
+        rows: list[tuple[str, str, object]] = [("head", _("Events"), None)]
         rows += [("dot", name, color) for name, color in self.legend_types()]
-        rows += [("dot", "this day", "#555555"),
-                 ("faded", "earlier days", "#555555"),
-                 ("gap", "", None), ("head", "First event in region", None)]
+        rows += [("dot", _("this day"), "#555555"),
+                 ("faded", _("earlier days"), "#555555"),
+                 ("gap", "", None), ("head", _("First event in region"), None)]
         rows += [("fill", label, color) for label, color in self.legend_onset()]
-        rows += [("fill", "not reached", UNREACHED_FILL),
-                 ("gap", "", None), ("head", "State of emergency", None),
-                 ("outline", "in force", EMERGENCY_EDGE),
-                 ("gap", "", None), ("head", "CSTO contingent", None)]
-        rows += [("line", phase, PHASE_EDGE[phase]) for phase in layers.PHASE_COLORS]
+        rows += [("fill", _("not reached"), UNREACHED_FILL),
+                 ("gap", "", None), ("head", _("State of emergency"), None),
+                 ("outline", _("in force"), EMERGENCY_EDGE),
+                 ("gap", "", None), ("head", _("CSTO contingent"), None)]
+        rows += [("line", term(self.text, phase), PHASE_EDGE[phase])
+                 for phase in layers.PHASE_COLORS]
         step = min(0.045, 1 / max(len(rows), 1))
         y = 1.0
         for kind, label, color in rows:
@@ -285,19 +310,17 @@ class _Scene:
         ax.set_xlim(-0.6, len(days) - 0.4)
         ax.set_ylim(0, max(max(counts, default=0), 1))
         ax.set_axis_off()
-        ax.text(-0.8, 0, f"{days[0]:%d %b}", fontsize=8, ha="right", va="bottom",
+        t = self.text
+        ax.text(-0.8, 0, t.date(days[0], "short"), fontsize=8, ha="right", va="bottom",
                 color="#707070")
-        ax.text(len(days) - 0.2, 0, f"{days[-1]:%d %b}  events per day", fontsize=8,
+        ax.text(len(days) - 0.2, 0, t.date(days[-1], "short") + "  " + t.gettext(
+            "events per day"), fontsize=8,
                 ha="left", va="bottom", color="#707070")
 
 
 def _over_white(rgba: tuple[float, float, float, float]) -> tuple[float, float, float]:
     *rgb, a = rgba
     return tuple(a * v + (1 - a) for v in rgb)
-
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
 
 
 def _swatch(y: float, step: float, **style) -> Rectangle:
@@ -323,20 +346,25 @@ def _arc(a: tuple[float, float], b: tuple[float, float], n: int = 48):
     return px, py
 
 
-def _emergency_text(periods: pd.DataFrame) -> str:
+def _emergency_text(periods: pd.DataFrame, text: Text = ENGLISH) -> str:
+    _ = text.gettext
     where = set(periods["admin1"].fillna(""))
     if "" in where:
-        return "emergency nationwide"
-    return f"emergency in {_plural(len(where), 'region')}" if where else "no emergency"
+        return _("emergency nationwide")
+    if not where:
+        return _("no emergency")
+    return text.ngettext("emergency in {n} region", "emergency in {n} regions",
+                         len(where)).format(n=len(where))
 
 
-def _csto_line(csto: pd.DataFrame) -> str:
+def _csto_line(csto: pd.DataFrame, text: Text = ENGLISH) -> str:
     """``CSTO · present: Russia · leaving: Belarus, Armenia``, phases in the map's order."""
+    _ = text.gettext
     if csto.empty:
-        return "CSTO: no contingent in the country"
-    parts = [f"{phase}: " + ", ".join(csto.loc[csto["phase"] == phase, "country"])
+        return _("CSTO: no contingent in the country")
+    parts = [f"{term(text, phase)}: " + ", ".join(csto.loc[csto["phase"] == phase, "country"])
              for phase in layers.PHASE_COLORS if (csto["phase"] == phase).any()]
-    return "  ·  ".join(["CSTO", *parts])
+    return "  ·  ".join([_("CSTO"), *parts])
 
 
 def _palette_gif(frames: list[np.ndarray], out: Path, seconds_per_frame: float,
@@ -366,14 +394,16 @@ def _palette_gif(frames: list[np.ndarray], out: Path, seconds_per_frame: float,
 def render_gif(ds: Dataset, out: Path, start: dt.date, end: dt.date, *,
                events: pd.DataFrame | None = None, size: tuple[int, int] = (1200, 800),
                seconds_per_frame: float = 1.0,
-               progress: Callable[[int, int], None] | None = None) -> Path:
+               progress: Callable[[int, int], None] | None = None,
+               text: Text = ENGLISH, names: Names | None = None) -> Path:
     """Draw one frame per day from ``start`` to ``end`` (inclusive) and write a looping GIF.
 
     Each frame shows the regions (reached ones filled by onset day), the events so far (that
     day's bright, earlier ones faded), regions under a state of emergency outlined in red, the
     CSTO contingents in the country as arcs from home, the date, the day's counts and a legend.
     ``events`` defaults to ``ds.events`` (pass a filtered frame to animate a selection).
-    ``progress(done, total)`` is called after each frame is drawn.
+    ``progress(done, total)`` is called after each frame is drawn. ``text`` is the frames'
+    language (``names`` their region names).
 
     >>> render_gif(ds, Path("spread.gif"), date(2022, 1, 2), date(2022, 1, 19))  # doctest: +SKIP
     PosixPath('spread.gif')
@@ -384,7 +414,8 @@ def render_gif(ds: Dataset, out: Path, start: dt.date, end: dt.date, *,
     if seconds_per_frame <= 0:
         raise ValueError(f"seconds_per_frame must be positive, got {seconds_per_frame}")
     out = Path(out)
-    scene = _Scene(ds, ds.events if events is None else events, start, end, (width, height))
+    scene = _Scene(ds, ds.events if events is None else events, start, end, (width, height),
+                   text, names)
     frames = []
     for i, day in enumerate(scene.days, start=1):
         frames.append(scene.draw(day))

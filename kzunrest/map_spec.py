@@ -31,6 +31,8 @@ import pydeck as pdk
 
 from kzunrest import layers, select
 from kzunrest.dataset import Dataset
+from kzunrest.i18n import ENGLISH, Text, term
+from kzunrest.names import Names
 
 SPEEDS_MS = {"slow": 2000, "normal": 1000, "fast": 500}  # milliseconds per day of Play
 MODES = ("cumulative", "day")
@@ -52,7 +54,8 @@ class Playback:
     mode: str = "cumulative"
 
 
-def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date]) -> list[dict]:
+def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date],
+                  text: Text = ENGLISH, names: Names | None = None) -> list[dict]:
     """Per day: events that day and so far, regions reached, CSTO contingents in the country,
     state of emergency and internet shutdown in force. One pass over the events; the rest
     does not depend on the filters and is computed once per dataset and calendar."""
@@ -62,13 +65,14 @@ def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date]) -> lis
     so_far = per_day.cumsum() + before
     onset = select.onset_by_region(events)
     regions = np.searchsorted(np.sort(onset.to_numpy()), index.to_numpy(), side="right")
-    context = layers.per_dataset(ds, ("day-context", tuple(days)),
-                                 lambda: _day_context(ds, days))
+    context = layers.per_dataset(ds, ("day-context", tuple(days), text.lang),
+                                 lambda: _day_context(ds, days, text, names))
     return [{**context[i], "today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
              "regions": int(regions[i])} for i in range(len(days))]
 
 
-def _day_context(ds: Dataset, days: list[dt.date]) -> list[dict]:
+def _day_context(ds: Dataset, days: list[dt.date], text: Text,
+                 names: Names | None) -> list[dict]:
     """What each day's summary says that the events do not decide (CSTO, emergency,
     blackout), in the summary's key order."""
     out = []
@@ -77,11 +81,13 @@ def _day_context(ds: Dataset, days: list[dt.date]) -> list[dict]:
         emergency = select.active_on(ds.emergency, d, "start_date", "end_date", "end_time")
         blackout = select.active_on(ds.blackout, d, "start_date", "end_date", "end_time")
         out.append({
-            "date": d.isoformat(), "label": f"{d:%a %d %b %Y}",
+            "date": d.isoformat(), "label": text.date(d, "day"),
             "today": 0, "so_far": 0, "regions": 0, "regions_total": int(len(ds.regions)),
             "contingents": int(len(here)),
             "emergency": int(len(emergency)),
-            "blackout": _places(blackout),
+            "blackout": [term(text, p) if p == "nationwide" else
+                         (names.region(p, text.lang) if names else p)
+                         for p in _places(blackout)],
         })
     return out
 
@@ -109,21 +115,33 @@ def _label_layer(layer_id: str, data) -> pdk.Layer:
                      pickable=False)
 
 
-def region_labels(ds: Dataset) -> list[dict]:
+# " Region" (облысы, область) is implied on a map of regions; labels stay short, collide less.
+REGION_WORDS = (" Region", " облысы", " область")
+
+
+def region_labels(ds: Dataset, lang: str = "en", names: Names | None = None) -> list[dict]:
     """A name per region at a point inside it (offline, the basemap has none)."""
     points = ds.regions.geometry.representative_point()
-    # " Region" is implied on a map of regions; the labels stay short and collide less.
-    return [{"position": [round(p.x, 4), round(p.y, 4)], "text": name.removesuffix(" Region"),
-             "size": 11} for name, p in zip(ds.regions["admin1"], points, strict=True)]
+
+    def short(name: str) -> str:
+        shown = names.region(name, lang) if names else name
+        for word in REGION_WORDS:
+            shown = shown.removesuffix(word)
+        return shown
+
+    return [{"position": [round(p.x, 4), round(p.y, 4)], "text": short(name), "size": 11}
+            for name, p in zip(ds.regions["admin1"], points, strict=True)]
 
 
-def locality_labels(events: pd.DataFrame, first: dt.date) -> list[dict]:
+def locality_labels(events: pd.DataFrame, first: dt.date, lang: str = "en",
+                    names: Names | None = None) -> list[dict]:
     """The day's places, one label per place and day (drawn on that day only)."""
     if events.empty:
         return []
     places = events.drop_duplicates(["event_date", "location"])
     day = select.day_number(places["event_date"], first)
-    return [{"position": [round(float(x), 4), round(float(y), 4) - 0.25], "text": str(name),
+    return [{"position": [round(float(x), 4), round(float(y), 4) - 0.25],
+             "text": names.place(str(name), lang) if names else str(name),
              "size": 11, "day": int(d)}
             for x, y, name, d in zip(places["longitude"], places["latitude"],
                                      places["location"], day, strict=True)]
@@ -143,7 +161,8 @@ def csto_by_day(ds: Dataset, days: list[dt.date]) -> tuple[list[list[dict]], lis
 def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                    shown: list[str], basemap: str, view: pdk.ViewState,
                    first: dt.date, last: dt.date,
-                   highlight: pd.DataFrame | None = None) -> dict:
+                   highlight: pd.DataFrame | None = None, text: Text = ENGLISH,
+                   names: Names | None = None) -> dict:
     """Everything the browser needs to play the map over ``first``..``last``.
 
     ``shown`` are the toggleable layers the viewer chose (``regions`` is always drawn).
@@ -181,6 +200,7 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                       line_width_min_pixels=1)
         stack.append((pdk.Layer("ScatterplotLayer", id="events", data=files.events,
                                 pickable=True, **common), {"by": "day", "show": "trail"}))
+        stack.append((type_marks(ds, files.events), {"by": "day", "show": "trail"}))
         if files.disputed:
             # A dark ring round every event that sources tell differently (its card says how).
             stack.append((pdk.Layer("ScatterplotLayer", id="events-disputed",
@@ -192,9 +212,11 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
     if "csto-sites" in shown:
         stack.append((layers.build_csto_sites_layer([]), {"by": "inline", "rows": sites}))
     if basemap == "offline":
-        labels = layers.per_dataset(ds, ("region-labels",), lambda: region_labels(ds))
+        labels = layers.per_dataset(ds, ("region-labels", text.lang),
+                                    lambda: region_labels(ds, text.lang, names))
         stack.append((_label_layer("region-labels", labels), None))
-        stack.append((_label_layer("place-labels", locality_labels(events, first)),
+        stack.append((_label_layer("place-labels",
+                                   locality_labels(events, first, text.lang, names)),
                       {"by": "day", "show": "on", "inline": True}))
     if highlight is not None and len(highlight):
         stack.append((layers.build_highlight_layer(highlight), None))
@@ -209,8 +231,8 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
         "timing": {layer.id: rule for layer, rule in stack if rule},
         "offset": int(offset),
         "days": [d.isoformat() for d in days],
-        "summary": day_summaries(ds, events, days),
-        "legend": legend(ds, files, shown),
+        "summary": day_summaries(ds, events, days, text, names),
+        "legend": legend(ds, files, shown, text),
         "clickable": [c for c in CLICKABLE if c in shown or c == "regions"],
         "speeds": SPEEDS_MS,
         "trail_opacity": TRAIL_OPACITY,
@@ -243,38 +265,77 @@ def uncertainty_layers(files: layers.MapFiles) -> list[tuple[pdk.Layer, dict]]:
     return out
 
 
-def legend(ds: Dataset, files: layers.MapFiles, shown: list[str]) -> list[dict]:
-    """The keys of what is drawn, as data (the component writes them with textContent)."""
+def legend(ds: Dataset, files: layers.MapFiles, shown: list[str],
+           text: Text = ENGLISH) -> list[dict]:
+    """The keys of what is drawn, as data (the component writes them with textContent).
+    Event types carry their mark (:func:`type_marks`), so a key reads without colour."""
+    _ = text.gettext
     parts = []
     if "events" in shown:
         colors = ds.event_types.drop_duplicates("event_type")
-        parts.append({"title": "Events", "kind": "dot",
-                      "items": [[t, c] for t, c in zip(colors["event_type"], colors["color"],
-                                                        strict=True)]})
+        marks = type_mark_letters(ds)
+        parts.append({"title": _("Events"), "kind": "dot",
+                      "items": [[term(text, t), c, "", marks.get(t, "")]
+                                for t, c in zip(colors["event_type"], colors["color"],
+                                                strict=True)]})
     if "events" in shown:
-        sure = [["exact place", "#555555", "dot"]]
+        sure = [[_("exact place"), "#555555", "dot"]]
         if files.halos:
-            sure.append(["town only (about 25 km)", "#555555", "halo"])
+            sure.append([_("town only (about 25 km)"), "#555555", "halo"])
         if files.areas:
-            sure.append(["region only (stippled)", "#555555", "area"])
+            sure.append([_("region only (stippled)"), "#555555", "area"])
         if files.spans:
-            sure.append(["only a span of days known", "#555555", "ring"])
+            sure.append([_("only a span of days known"), "#555555", "ring"])
         if files.disputed:
-            sure.append(["disputed: sources differ", layers.rgb_hex(DISPUTED_RING), "darkring"])
-        parts.append({"title": "How sure", "kind": "mixed", "items": sure})
+            sure.append([_("disputed: sources differ"), layers.rgb_hex(DISPUTED_RING),
+                         "darkring"])
+        parts.append({"title": _("How sure"), "kind": "mixed", "items": sure})
     if "spread" in shown and files.onset_legend:
-        parts.append({"title": "First event in the region", "kind": "fill",
+        parts.append({"title": _("First event in the region"), "kind": "fill",
                       "items": [list(x) for x in files.onset_legend]})
     if "emergency" in shown:
-        parts.append({"title": "State of emergency", "kind": "outline",
-                      "items": [["region outlined", layers.rgb_hex(layers.EMERGENCY_COLOR)]]})
+        parts.append({"title": _("State of emergency"), "kind": "outline",
+                      "items": [[_("region outlined"), layers.rgb_hex(layers.EMERGENCY_COLOR)]]})
     if "blackout" in shown:
-        parts.append({"title": "Internet shutdown", "kind": "hatch",
-                      "items": [["hatched", layers.rgb_hex(layers.BLACKOUT_LINE)]]})
+        parts.append({"title": _("Internet shutdown"), "kind": "hatch",
+                      "items": [[_("hatched"), layers.rgb_hex(layers.BLACKOUT_LINE)]]})
     if "csto-arcs" in shown:
-        parts.append({"title": "CSTO contingents", "kind": "line",
-                      "items": [[p, layers.rgb_hex(c)] for p, c in layers.PHASE_COLORS.items()]})
+        parts.append({"title": _("CSTO contingents"), "kind": "line",
+                      "items": [[term(text, p), layers.rgb_hex(c)]
+                                for p, c in layers.PHASE_COLORS.items()]})
     if "csto-sites" in shown:
-        parts.append({"title": "CSTO sites", "kind": "dot",
-                      "items": [["guarded site", layers.rgb_hex(layers.SITE_COLOR)]]})
+        parts.append({"title": _("CSTO sites"), "kind": "dot",
+                      "items": [[_("guarded site"), layers.rgb_hex(layers.SITE_COLOR)]]})
     return parts
+
+
+# Event types read by a mark as well as by colour (WCAG 1.4.1): ACLED's six types by their
+# initial; another dataset's types get letters in order of their vocabulary.
+TYPE_MARKS = {"Protests": "P", "Riots": "R", "Battles": "B", "Violence against civilians": "V",
+              "Explosions/Remote violence": "E", "Strategic developments": "S",
+              "Unclassified": "?"}
+_SPARE_MARKS = "ACDFGHJKLMNOQTUWXYZ"
+
+
+def type_mark_letters(ds: Dataset) -> dict[str, str]:
+    """A one-letter mark per event type of the dataset."""
+    spare = iter(_SPARE_MARKS)
+    return {t: TYPE_MARKS.get(t) or next(spare, "•")
+            for t in dict.fromkeys(ds.event_types["event_type"])}
+
+
+def type_marks(ds: Dataset, events_url: str) -> pdk.Layer:
+    """A TextLayer that writes each event's type mark on its point (same rows as the events
+    layer, so it follows the day and the trail the same way). One function, so the lead's
+    layer work and this stay apart."""
+    letters = type_mark_letters(ds)
+    cases = " : ".join(f"event_type === {json.dumps(t)} ? {json.dumps(m)}"
+                       for t, m in letters.items())
+    return pdk.Layer("TextLayer", id="type-marks", data=events_url,
+                     get_position=["longitude", "latitude"], get_text=f"{cases} : ''",
+                     get_size=11, size_units="'pixels'", character_set="'auto'",
+                     font_family="'DejaVu Sans, Arial, sans-serif'", font_weight=700,
+                     get_color=[255, 255, 255, 255], outline_width=2,
+                     outline_color=[0, 0, 0, 200], font_settings={"sdf": True},
+                     get_text_anchor="'middle'", get_alignment_baseline="'center'",
+                     pickable=False)

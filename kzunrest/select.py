@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+from kzunrest.i18n import ENGLISH, N_, Text
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,8 @@ class Filters:
     start: dt.date | None = None
     end: dt.date | None = None
     precise_only: bool = False
+    # A place search's matches (English names); None: no search, (): nothing matched.
+    locations: tuple[str, ...] | None = None
     # Only events whose ``source`` names at least two publishers (issue 12).
     well_sourced: bool = False
 
@@ -41,7 +46,7 @@ def day_number(dates: pd.Series | pd.Timestamp | dt.date,
 
 def select_events(events: pd.DataFrame, filters: Filters) -> pd.DataFrame:
     """Events matching the filters (regions, types, actors, dates, precise locations, two or
-    more independent sources)."""
+    more independent sources, the places a search matched)."""
     return events.iloc[select_positions(events, filters)]
 
 
@@ -64,6 +69,8 @@ def select_positions(events: pd.DataFrame, filters: Filters,
         keep &= index.dates() <= np.datetime64(pd.Timestamp(filters.end))
     if filters.precise_only:
         keep &= index.precise()
+    if filters.locations is not None:  # a search's places: none matched keeps no event
+        keep &= index.isin("location", filters.locations)
     if filters.well_sourced:
         keep &= index.well_sourced()
     return np.flatnonzero(keep)
@@ -151,26 +158,28 @@ def busiest_contingent_day(contingents: pd.DataFrame, days: list[dt.date]) -> dt
     return days[counts.index(max(counts))]
 
 
-NOT_PUBLISHED = "not published"
+NOT_PUBLISHED = N_("not published")
 
 
-def personnel_text(personnel: pd.Series) -> pd.Series:
+def personnel_text(personnel: pd.Series, not_published: str = NOT_PUBLISHED) -> pd.Series:
     """Headcounts as a reader sees them: ``1,234``, or "not published" where none was (a
     blank is unknown, never zero).
 
     >>> personnel_text(pd.Series([150, None])).tolist()
     ['150', 'not published']
     """
-    return personnel.map(lambda n: NOT_PUBLISHED if pd.isna(n) else f"{int(n):,}")
+    return personnel.map(lambda n: not_published if pd.isna(n) else f"{int(n):,}")
 
 
-def day_text(days: pd.Series, missing: str = "not reported") -> pd.Series:
-    """Days as a reader sees them (``8 Jan``), and ``missing`` where a date is blank.
+def day_text(days: pd.Series, missing: str = "not reported",
+             show: Callable[[pd.Timestamp], str] = lambda d: f"{d:%-d %b}") -> pd.Series:
+    """Days as a reader sees them (``8 Jan``, or ``show(day)``), and ``missing`` where a
+    date is blank.
 
     >>> day_text(pd.Series(pd.to_datetime(["2022-01-08", None]))).tolist()
     ['8 Jan', 'not reported']
     """
-    return days.map(lambda d: missing if pd.isna(d) else f"{d:%-d %b}")
+    return days.map(lambda d: missing if pd.isna(d) else show(d))
 
 
 WHOLE_FORCE = "Whole CSTO force:"  # how a contingent's note quotes figures for the whole force
@@ -303,9 +312,11 @@ def key_numbers(events: pd.DataFrame) -> dict[str, int | str]:
 
 
 def spread_sentence(events: pd.DataFrame, regions_total: int,
-                    disputes: pd.DataFrame | None = None) -> str:
+                    disputes: pd.DataFrame | None = None, *, text: Text = ENGLISH,
+                    place: Callable[[str], str] = str) -> str:
     """When and where the first event was, and when the last region was reached, from the
-    data itself; a disputed first date says so.
+    data itself; a disputed first date says so. ``text`` is the language, ``place`` names a
+    location in it.
 
     >>> ev = pd.DataFrame({"event_id_cnty": ["A", "B"], "location": ["Zhanaozen", "Aktobe"],
     ...                    "admin1": ["Mangystau", "Aktobe"],
@@ -319,19 +330,24 @@ January); 2 of 3 regions reached by 4 January.'
     """
     if events.empty:
         return ""
+    _ = text.gettext
     # The first of the earliest day, as a stable sort would give (idxmin: no sort of 10^6 rows).
     first = events.iloc[events["event_date"].reset_index(drop=True).idxmin()]
-    text = f"First recorded event: {first['event_date']:%-d %B %Y} in {first['location']}"
+    out = _("First recorded event: {date} in {place}").format(
+        date=text.date(first["event_date"], "long"), place=place(first["location"]))
     if disputes is not None and len(disputes):
         other = disputes[(disputes["event_id_cnty"] == first["event_id_cnty"])
                          & (disputes["field"] == "event_date")]["value"]
         if len(other):
-            dates = ", ".join(f"{pd.Timestamp(v):%-d %B}" for v in other)
-            text += f" (date disputed: other sources say {dates})"
+            dates = ", ".join(text.date(pd.Timestamp(v), "d_month") for v in other)
+            out += _(" (date disputed: other sources say {dates})").format(dates=dates)
     onset = onset_by_region(events)
     reached = len(onset)
-    label = f"all {reached}" if reached == regions_total else f"{reached} of {regions_total}"
-    return f"{text}; {label} regions reached by {onset.max():%-d %B}."
+    last = text.date(onset.max(), "d_month")
+    if reached == regions_total:
+        return out + _("; all {n} regions reached by {date}.").format(n=reached, date=last)
+    return out + _("; {n} of {total} regions reached by {date}.").format(
+        n=reached, total=regions_total, date=last)
 
 
 SOURCE_SEPARATOR = ";"  # ACLED's: several publishers in one `source` cell

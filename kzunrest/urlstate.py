@@ -63,7 +63,8 @@ BOOL = _one_of(["true", "false", "1", "0"])
 def view_params(*, first: dt.date, last: dt.date, regions: Iterable[str],
                 types: Iterable[str], subtypes: Iterable[str], actors: Iterable[str],
                 layers: Iterable[str], speeds: Iterable[str], modes: Iterable[str],
-                basemaps: Iterable[str], steps: int) -> dict[str, Param]:
+                basemaps: Iterable[str], steps: int,
+                langs: Iterable[str] = ("en", "kk", "ru")) -> dict[str, Param]:
     """The parameters a view link may carry, with their checks (keys as in docs/DESIGN.md)."""
     return {
         "date": Param(_date(first, last)),
@@ -84,6 +85,8 @@ def view_params(*, first: dt.date, last: dt.date, regions: Iterable[str],
         "lat": Param(_number(-85, 85)),
         "zoom": Param(_number(0, 20)),
         "step": Param(_one_of([str(i) for i in range(1, steps + 1)])),
+        "lang": Param(_one_of(langs)),
+        "place": Param(lambda value: None),  # free text: a place search finds none or some
     }
 
 

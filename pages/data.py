@@ -3,11 +3,13 @@
 import streamlit as st
 
 from kzunrest import select
-from kzunrest.ui import controls, data, frame, upload
+from kzunrest.ui import controls, data, frame, lang, upload
 
 frame.enter()  # a deep link on a fresh server: back through app.py (ui/frame.py)
 
-st.title("Data")
+text = lang.text()
+_ = text.gettext
+st.title(_("Data"))
 bundled = data.bundled_dataset()
 upload.render(bundled)
 
@@ -17,21 +19,23 @@ ds = data.current_dataset()
 events = data.filtered_events(ds, data.dataset_token(ds), controls.current_filters())
 numbers = select.key_numbers(events)
 if len(events) < len(ds.events):
-    st.caption(f"The sidebar filters keep {len(events):,} of the {len(ds.events):,} events; the "
-               "counts and sources below are theirs.")
+    st.caption(_("The sidebar filters keep {n} of the {total} events; the counts and sources "
+                 "below are theirs.").format(n=text.number(len(events)),
+                                             total=text.number(len(ds.events))))
 cols = st.columns(4)
-cols[0].metric("Events", numbers["events"])
-cols[1].metric("Regions", f"{numbers['regions']} of {len(ds.regions)}")
-cols[2].metric("Localities", numbers["localities"])
-cols[3].metric("Days with events", numbers["days"])
+cols[0].metric(_("Events"), numbers["events"])
+cols[1].metric(_("Regions"), _("{n} of {total}").format(n=numbers["regions"],
+                                                        total=len(ds.regions)))
+cols[2].metric(_("Localities"), numbers["localities"])
+cols[3].metric(_("Days with events"), numbers["days"])
 
-st.subheader("Every source cited")
+st.subheader(_("Every source cited"))
 sources = select.sources_cited(events)
 st.dataframe(sources, hide_index=True, key="sources_table",
-             column_config={"source_url": st.column_config.LinkColumn("Address"),
-                            "source": "Publication", "events": "Events"})
+             column_config={"source_url": st.column_config.LinkColumn(_("Address")),
+                            "source": _("Publication"), "events": _("Events")})
 
 readme = ds.folder / "README.md"
 if readme.exists():
-    with st.expander("Data dictionary (data/README.md)"):
+    with st.expander(_("Data dictionary (data/README.md, in English)")):
         st.markdown(readme.read_text(encoding="utf-8"))

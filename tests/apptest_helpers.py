@@ -31,7 +31,9 @@ def deck_spec(at: AppTest) -> dict:
 def map_data(at: AppTest) -> dict:
     """What the map component received: spec (deck, timing, days, summary, legend), the
     playback (day index, Play, speed, mode), seq and the bundle's URL."""
-    found = [el for el in at.get("bidi_component") if el.proto.json]
+    # The page's other component (ui/lang.py's <html lang>) carries no spec.
+    found = [el for el in at.get("bidi_component")
+             if el.proto.json and '"spec"' in el.proto.json]
     assert len(found) == 1, f"{len(found)} map components"
     return json.loads(found[0].proto.json)
 

@@ -48,6 +48,7 @@ def page(browser):
     pg.on("pageerror", lambda e: pg.console_errors.append(str(e)))
     pg.on("dialog", lambda d: (pg.console_errors.append("dialog: " + d.message), d.dismiss()))
     pg.on("request", lambda r: "127.0.0.1" not in r.url
+          # blob: URLs are the page's own memory (deck.gl's text layers make one), no network
           and not r.url.startswith(("data:", "file:", "blob:"))
           and pg.outside_requests.append(r.url))
     yield pg
@@ -62,6 +63,10 @@ def open_map(page, server, query: str = "", path: str = "") -> None:
     page.goto(f"{server}/{path}?basemap=offline{query}")
     page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
                            timeout=90_000)
+    # ... and the script's run is over (a click during it would race the run's end).
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+                           " && !document.querySelector('[data-stale=\"true\"]')",
+                           timeout=60_000)
 
 
 def press_until(page, key: str, condition: str, tries: int = 8) -> None:

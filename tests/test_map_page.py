@@ -112,9 +112,10 @@ def test_the_day_the_browser_reports_reaches_the_link_and_on_this_day():
 
 def test_layer_toggles_remove_layers():
     data = map_data(run_app(layers=["events"]))
+    # The events carry their type's letter (map_spec.type_marks): shape as well as colour.
     ids = [t["id"] for t in data["spec"]["deck"]["layers"]]
     assert ids == ["regions", "events-area", "events-halo", "events-span", "events",
-                   "events-disputed"]
+                   "type-marks", "events-disputed"]
     assert [p["title"] for p in data["spec"]["legend"]] == ["Events", "How sure"]
 
 

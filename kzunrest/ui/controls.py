@@ -8,51 +8,81 @@ import streamlit as st
 
 from kzunrest import select
 from kzunrest.dataset import Dataset
-from kzunrest.ui import state
+from kzunrest.ui import lang, state
+
+# Streamlit formats a date slider's value in the browser with English month names; digits
+# read the same in every language.
+DATE_FORMAT = {"en": "D MMM"}
+DATE_FORMAT_OTHER = "DD.MM"
 
 # The sidebar's widgets bound to the URL: drawn on every page, so Streamlit carries their
 # parameters from page to page itself.
-BOUND_EVERYWHERE = (state.REGIONS, state.TYPES, state.SUBTYPES, state.ACTORS, state.DATES,
-                    state.PRECISE, state.SOURCES2)
+BOUND_EVERYWHERE = (state.LANG, state.PLACE, state.REGIONS, state.TYPES, state.SUBTYPES,
+                    state.ACTORS, state.DATES, state.PRECISE, state.SOURCES2)
 
 
 def sidebar_filters(ds: Dataset, note: str | None = None) -> select.Filters:
-    """Regions, types, sub-types, actors, dates, precision and sourcing in the sidebar;
-    empty = all. ``note``: what this page does not filter, shown under the heading.
+    """A place search, regions, types, sub-types, actors, dates, precision and sourcing in the
+    sidebar; empty = all. ``note``: what this page does not filter, shown under the heading
+    (an English message id, translated here).
 
     The result is kept for the pages of this run (see :func:`current_filters`).
     """
     from kzunrest.ui.data import actor_options, dataset_token
 
+    text = lang.text()
+    _ = text.gettext
     actors = actor_options(ds, dataset_token(ds))
     with st.sidebar:
-        st.subheader("Filters")
+        st.subheader(_("Filters"))
         if note:
-            st.info(note, icon=":material/filter_alt_off:")
-        regions = st.multiselect("Regions", sorted(ds.regions["admin1"]), key=state.REGIONS,
-                                 bind="query-params", placeholder=f"All {len(ds.regions)} regions")
-        types = st.multiselect("Event types", list(dict.fromkeys(ds.event_types["event_type"])),
-                               key=state.TYPES, bind="query-params", placeholder="All types")
+            st.info(_(note), icon=":material/filter_alt_off:")
+        query = st.text_input(_("Find a place"), key=state.PLACE, bind="query-params",
+                              placeholder=_("Town, in any language: Uralsk, Орал, Уральск"),
+                              help=_("Keeps the events in places whose English, Kazakh or "
+                                     "Russian name contains this text."))
+        locations = None
+        if query.strip():
+            names = lang.names(ds)
+            locations = names.match_places(query, ds.events["location"])
+            if locations:
+                st.caption(_("Places found: {places}").format(
+                    places=", ".join(names.place(p, text.lang) for p in locations)))
+            else:
+                st.caption(_("No place matches “{query}”.").format(query=query.strip()))
+        regions = st.multiselect(_("Regions"), sorted(ds.regions["admin1"]), key=state.REGIONS,
+                                 bind="query-params",
+                                 placeholder=_("All {n} regions").format(n=len(ds.regions)))
+        types = st.multiselect(_("Event types"),
+                               list(dict.fromkeys(ds.event_types["event_type"])),
+                               key=state.TYPES, bind="query-params", placeholder=_("All types"))
         sub_options = ds.event_types[ds.event_types["event_type"].isin(types or
                                                                         ds.event_types[
                                                                             "event_type"])]
-        subtypes = st.multiselect("Sub-types", list(dict.fromkeys(sub_options["sub_event_type"])),
+        subtypes = st.multiselect(_("Sub-types"),
+                                  list(dict.fromkeys(sub_options["sub_event_type"])),
                                   key=state.SUBTYPES, bind="query-params",
-                                  placeholder="All sub-types")
-        chosen_actors = st.multiselect("Actors", actors, key=state.ACTORS, bind="query-params",
-                                       placeholder="All actors")
-        start, end = st.slider("Dates", min_value=ds.first_day, max_value=ds.last_day,
+                                  placeholder=_("All sub-types"))
+        chosen_actors = st.multiselect(_("Actors"), actors, key=state.ACTORS,
+                                       bind="query-params", placeholder=_("All actors"))
+        start, end = st.slider(_("Dates"), min_value=ds.first_day, max_value=ds.last_day,
                                value=(ds.first_day, ds.last_day), step=dt.timedelta(days=1),
-                               format="D MMM", key=state.DATES, bind="query-params")
-        precise = st.toggle("Precise locations only", key=state.PRECISE, bind="query-params",
-                            help="Only events placed at the town itself (geo_precision 1).")
+                               format=DATE_FORMAT.get(text.lang, DATE_FORMAT_OTHER),
+                               key=state.DATES, bind="query-params")
+        precise = st.toggle(_("Precise locations only"), key=state.PRECISE,
+                            bind="query-params",
+                            help=_("Only events placed at the town itself (geo_precision 1)."))
         well_sourced = st.toggle(
-            "Two or more independent sources", key=state.SOURCES2, bind="query-params",
-            help="Only events whose source names at least two different publishers "
-                 "(several names in the source column, separated by ;).")
+            _("Two or more independent sources"), key=state.SOURCES2, bind="query-params",
+            help=_("Only events whose source names at least two different publishers "
+                   "(several names in the source column, separated by ;)."))
+        if text.lang != "en":
+            st.caption(_("Regions, types and actors are listed under the data's own (English) "
+                         "names, which links use."))
     filters = select.Filters(tuple(regions), tuple(types), tuple(subtypes), tuple(chosen_actors),
                              start if start != ds.first_day else None,
-                             end if end != ds.last_day else None, precise, well_sourced)
+                             end if end != ds.last_day else None, precise, locations,
+                             well_sourced)
     st.session_state[state.FILTERS] = filters
     return filters
 

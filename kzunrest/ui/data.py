@@ -8,15 +8,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from kzunrest import dataset_cache, layers, map_spec, select
+from kzunrest import dataset_cache, i18n, layers, map_spec, select
 from kzunrest.dataset import Dataset
 from kzunrest.dataset_cache import load_dataset
 from kzunrest.errors import DataError
+from kzunrest.names import read_names
 from kzunrest.settings import data_dir
 from kzunrest.ui import state
 
 
-@st.cache_resource(show_spinner="Loading the dataset…")
+@st.cache_resource(show_spinner=False)
 def _bundled(folder: str) -> Dataset:
     # A shared read-only object: every session reads the same frames and none mutates them,
     # so one copy serves all viewers (st.cache_data would copy a million rows per access).
@@ -36,8 +37,11 @@ def bundled_dataset() -> Dataset:
     try:
         return _bundled(str(data_dir()))
     except DataError as err:
-        st.error(f"The dataset folder {data_dir()} cannot be used: "
-                 f"{len(err.problems)} problem(s).")
+        from kzunrest.ui.lang import gettext
+
+        _ = gettext()
+        st.error(_("The dataset folder {folder} cannot be used: {n} problem(s).").format(
+            folder=data_dir(), n=len(err.problems)))
         st.dataframe([p.as_dict() for p in err.problems])
         st.stop()
 
@@ -68,15 +72,17 @@ def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFi
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def map_spec_for(_ds: Dataset, token: str, filters: select.Filters, shown: tuple[str, ...],
-                 basemap: str, first, last, highlight: tuple[str, ...]) -> dict:
-    """The map the browser plays, built once per dataset, filters, layers and basemap (the
-    caller sets the camera, which is not part of the key)."""
+                 basemap: str, first, last, highlight: tuple[str, ...],
+                 lang: str = "en") -> dict:
+    """The map the browser plays, built once per dataset, filters, layers, basemap and
+    language (the caller sets the camera, which is not part of the key)."""
     events = map_events(_ds, token, filters)
     picked = _ds.events[_ds.events["event_id_cnty"].isin(highlight)] if highlight else None
     return map_spec.build_map_spec(_ds, map_files(_ds, token, filters), events,
                                    shown=list(shown), basemap=basemap,
                                    view=layers.view_state(**_ds.initial_view.__dict__),
-                                   first=first, last=last, highlight=picked)
+                                   first=first, last=last, highlight=picked,
+                                   text=i18n.Text(lang), names=read_names(_ds.folder))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -110,9 +116,12 @@ def day_rows(_ds: Dataset, token: str, filters: select.Filters, day,
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def spread_line(_ds: Dataset, token: str) -> str:
-    """The header's sentence about the spread (it sorts every event: once per dataset)."""
-    return select.spread_sentence(_ds.events, len(_ds.regions), getattr(_ds, "disputes", None))
+def spread_line(_ds: Dataset, token: str, lang: str) -> str:
+    """The header's sentence about the spread, in ``lang`` (it sorts every event: once per
+    dataset and language)."""
+    names = read_names(_ds.folder)
+    return select.spread_sentence(_ds.events, len(_ds.regions), getattr(_ds, "disputes", None),
+                                  text=i18n.Text(lang), place=lambda p: names.place(p, lang))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)

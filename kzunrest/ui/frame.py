@@ -20,31 +20,33 @@ from streamlit.errors import StreamlitAPIException
 
 from kzunrest import urlstate
 from kzunrest.dataset import Dataset
+from kzunrest.i18n import N_
 from kzunrest.ui import state
 
 # (script, title, icon); the first is the default page (the app's root URL). Each page's URL
 # is its file name: /story, /analysis, /csto, /data.
 PAGES = [
-    ("pages/map.py", "Map", ":material/map:"),
-    ("pages/story.py", "Story", ":material/auto_stories:"),
-    ("pages/analysis.py", "Analysis", ":material/bar_chart:"),
-    ("pages/csto.py", "CSTO deployment", ":material/flight_land:"),
-    ("pages/data.py", "Data", ":material/table:"),
+    ("pages/map.py", N_("Map"), ":material/map:"),
+    ("pages/story.py", N_("Story"), ":material/auto_stories:"),
+    ("pages/analysis.py", N_("Analysis"), ":material/bar_chart:"),
+    ("pages/csto.py", N_("CSTO deployment"), ":material/flight_land:"),
+    ("pages/data.py", N_("Data"), ":material/table:"),
 ]
 
 # What a page does with the sidebar filters when it does not simply honour them all; shown
 # under the filters, so nobody reads a filtered view into a page that shows everything.
 FILTER_NOTES = {
-    "pages/story.py": "The Story tells the whole record: these filters apply on the Map, "
-                      "Analysis and Data pages, not here.",
-    "pages/csto.py": "The CSTO contingents are not events: these filters apply on the Map, "
-                     "Analysis and Data pages, not here.",
+    "pages/story.py": N_("The Story tells the whole record: these filters apply on the Map, "
+                         "Analysis and Data pages, not here."),
+    "pages/csto.py": N_("The CSTO contingents are not events: these filters apply on the Map, "
+                        "Analysis and Data pages, not here."),
 }
 
 # The link parameters every page keeps: the sidebar's filters, the map's layers and basemap,
 # the language, and the map's own day and mode, which the other pages pass on unchanged.
-SHARED_PARAMS = (state.BASEMAP, "lang", state.LAYERS, state.REGIONS, state.TYPES,
-                 state.SUBTYPES, state.ACTORS, state.DATES, state.PRECISE, state.SOURCES2)
+SHARED_PARAMS = (state.BASEMAP, state.LANG, state.PLACE, state.LAYERS, state.REGIONS,
+                 state.TYPES, state.SUBTYPES, state.ACTORS, state.DATES, state.PRECISE,
+                 state.SOURCES2)
 MAP_PARAMS = ("date", "mode")
 # Bound to widgets drawn on the Map page only: Streamlit drops them from the link on every
 # other page (a parameter bound to another page's widget is filtered out on a page change),
@@ -57,7 +59,10 @@ _inside = threading.local()
 
 
 def pages() -> list[st.Page]:
-    return [st.Page(script, title=title, icon=icon, default=i == 0)
+    from kzunrest.ui.lang import gettext
+
+    _ = gettext()
+    return [st.Page(script, title=_(title), icon=icon, default=i == 0)
             for i, (script, title, icon) in enumerate(PAGES)]
 
 

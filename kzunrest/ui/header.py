@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from kzunrest.dataset import Dataset
+from kzunrest.ui import lang
 from kzunrest.ui.text import md
 
 # Streamlit's default top padding (6rem) plus a large title left ~270 px of a 768 px screen
@@ -23,9 +24,12 @@ def page_title(text: str) -> None:
 
 def render(ds: Dataset, *, with_summary: bool = True) -> None:
     """Title, and on the Map page the summary with the data's own dates."""
-    page_title(ds.settings.get("title") or ds.folder.name)
+    text = lang.text()
+    setting = ds.settings.get
+    page_title(setting(f"title_{text.lang}") or setting("title") or ds.folder.name)
     if with_summary:
         from kzunrest.ui.data import dataset_token, spread_line
 
-        parts = [ds.settings.get("summary", "").strip(), spread_line(ds, dataset_token(ds))]
+        parts = [(setting(f"summary_{text.lang}") or setting("summary", "")).strip(),
+                 spread_line(ds, dataset_token(ds), text.lang)]
         st.caption(md(" ".join(p for p in parts if p)))

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kzunrest import layers, urlstate
+from kzunrest import i18n, layers, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.map_spec import MODES, SPEEDS_MS
-from kzunrest.ui import state
+from kzunrest.ui import lang, state
 from kzunrest.ui.data import actor_options, dataset_token
 
 BASEMAPS = list(layers.BASEMAPS)
@@ -21,7 +21,7 @@ def view_spec(ds: Dataset) -> dict[str, urlstate.Param]:
         subtypes=ds.event_types["sub_event_type"].unique(),
         actors=actor_options(ds, dataset_token(ds)),
         layers=layers.TOGGLEABLE, speeds=SPEEDS_MS, modes=MODES,
-        basemaps=BASEMAPS, steps=len(ds.story))
+        basemaps=BASEMAPS, steps=len(ds.story), langs=list(i18n.languages()))
 
 
 def check_link(ds: Dataset) -> None:
@@ -39,8 +39,10 @@ def check_link(ds: Dataset) -> None:
 def show_notices() -> None:
     notices = st.session_state.get(state.LINK_NOTICES)
     if notices:
-        st.warning("Some parts of this link could not be used; the defaults are shown "
-                   "instead:\n\n" + "\n".join(f"- {n}" for n in notices), icon="⚠️")
-        if st.button("Dismiss", key="dismiss_link_notice", type="tertiary"):
+        _ = lang.gettext()
+        st.warning(_("Some parts of this link could not be used; the defaults are shown "
+                     "instead:") + "\n\n" + "\n".join(f"- {n}" for n in notices),
+                   icon="⚠️")
+        if st.button(_("Dismiss"), key="dismiss_link_notice", type="tertiary"):
             st.session_state.pop(state.LINK_NOTICES, None)
             st.rerun()

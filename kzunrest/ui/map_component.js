@@ -53,6 +53,17 @@ function safeUrl(url) {
   }
 }
 
+// English words, used until Python sends the viewer's own (data.text, kzunrest/ui/map_text.py).
+const EN = {
+  map: "Map of the unrest, day by day", prev: "Previous day", prev_key: "Previous day (←)",
+  next: "Next day", next_key: "Next day (→)", day: "Day", play: "Play", pause: "Pause",
+  speed: "Speed", mode: "Mode", modes: { cumulative: "Trail of earlier days", day: "This day only" },
+  speeds: {}, legend: "Legend", event: "Event", close: "Close", actors: "Actors", deaths: "Deaths",
+  unknown: "unknown", source: "Source", sources: "Sources", notes: "", id: "id", precision: {},
+  disputed: "Disputed: sources differ", disputed_note: "The map shows the version in the dataset's row.",
+  types: {}, regions: {}, places: {}, days: [],
+};
+
 class Player {
   constructor(parent) {
     this.parent = parent;
@@ -87,6 +98,7 @@ class Player {
     this.next.title = "Next day (→)";
     this.play = el("button", "kz-btn kz-play", "Play");
     this.play.setAttribute("aria-pressed", "false");
+    this.t = EN;
     this.speedSel = el("select", "kz-select");
     this.speedSel.setAttribute("aria-label", "Speed");
     this.modeSel = el("select", "kz-select");
@@ -124,7 +136,10 @@ class Player {
       this.stop(false);
       this.setDay(Number(this.slider.value));
     });
-    this.slider.addEventListener("change", () => this.report());
+    this.slider.addEventListener("change", () => {
+      this.announce();  // a step with the slider, said once when the thumb is let go
+      this.report();
+    });
     this.play.addEventListener("click", () => (this.playing ? this.stop(true) : this.start()));
     this.speedSel.addEventListener("change", () => {
       this.speed = this.speedSel.value;
@@ -179,6 +194,7 @@ class Player {
   async update(data) {
     const version = (this.version = (this.version || 0) + 1);
     this.data = data;
+    this.applyText(data.text);
     const spec = data.spec;
     this.days = spec.days;
     this.summaries = spec.summary;
@@ -228,11 +244,36 @@ class Player {
     }
   }
 
+  // The viewer's language: labels of the controls (the values stay the same).
+  applyText(text) {
+    const t = { ...EN, ...(text || {}) };
+    if (JSON.stringify(t) === this.textKey) return;
+    this.textKey = JSON.stringify(t);
+    this.t = t;
+    this.root.setAttribute("aria-label", t.map);
+    this.prev.setAttribute("aria-label", t.prev);
+    this.prev.title = t.prev_key;
+    this.next.setAttribute("aria-label", t.next);
+    this.next.title = t.next_key;
+    this.slider.setAttribute("aria-label", t.day);
+    this.speedSel.setAttribute("aria-label", t.speed);
+    this.modeSel.setAttribute("aria-label", t.mode);
+    for (const o of this.modeSel.options) o.textContent = t.modes[o.value] || o.value;
+    this.card.setAttribute("aria-label", t.event);
+    this.speedSel.textContent = "";  // refilled with the new words
+    this.legendKey = null;
+  }
+
+  dayText(d) {
+    const s = this.summaries[d];
+    return (this.t.days && this.t.days[d] && this.t.days[d].label === s.label) ? this.t.days[d] : null;
+  }
+
   fillSelect(select, values) {
     if (select.options.length === values.length) return;
     select.textContent = "";
     for (const v of values) {
-      const o = el("option", null, v);
+      const o = el("option", null, (this.t.speeds && this.t.speeds[v]) || v);
       o.value = v;
       select.appendChild(o);
     }
@@ -351,7 +392,7 @@ class Player {
     this.slider.setAttribute("aria-valuetext", this.summaries[d].label);
     this.prev.disabled = d <= 0;
     this.next.disabled = d >= this.days.length - 1;
-    this.play.textContent = this.playing ? "Pause" : "Play";
+    this.play.textContent = this.playing ? this.t.pause : this.t.play;
     this.play.setAttribute("aria-pressed", String(this.playing));
     this.drawSummary(this.summaries[d]);
   }
@@ -425,10 +466,13 @@ class Player {
 
   announce() {
     this.live.textContent = this.summaryText(this.summaries[this.day]);
+    this.root.dataset.announced = this.live.textContent;  // for the tests
   }
 
   // ---- text over the map ------------------------------------------------------------------
   summaryText(s) {
+    const own = this.dayText(this.summaries.indexOf(s));
+    if (own) return own.sentence;
     const parts = [s.label, `${s.today} events this day`, `${s.so_far} so far`,
       `${s.regions} of ${s.regions_total} regions reached`];
     if (s.contingents) parts.push(`CSTO: ${s.contingents} contingent${s.contingents > 1 ? "s" : ""} in the country`);
@@ -440,6 +484,20 @@ class Player {
   drawSummary(s) {
     const box = this.summary;
     box.textContent = "";
+    const own = this.dayText(this.summaries.indexOf(s));
+    if (own) {
+      box.appendChild(el("div", "kz-sum-date", own.label));
+      const line = el("div", "kz-sum-line");
+      for (const [n, label] of own.stats) {
+        const span = el("span", "kz-stat");
+        span.append(el("b", null, String(n)), document.createTextNode(" " + label));
+        line.appendChild(span);
+      }
+      box.appendChild(line);
+      if (own.extra) box.appendChild(el("div", "kz-sum-line", own.extra));
+      this.root.dataset.summary = own.sentence;
+      return;
+    }
     box.appendChild(el("div", "kz-sum-date", s.label));
     const line = el("div", "kz-sum-line");
     const stat = (n, t) => {
@@ -470,13 +528,14 @@ class Player {
     // Open where it leaves the country in view (a tall, wide map); folded on laptops and
     // phones, one click away.
     box.open = this.stage.clientWidth > 700 && this.stage.clientHeight > 640;
-    box.appendChild(el("summary", null, "Legend"));
+    box.appendChild(el("summary", null, this.t.legend));
     for (const part of parts) {
       const sec = el("div", "kz-leg-part");
       sec.appendChild(el("div", "kz-leg-title", part.title));
-      for (const [label, color, kind] of part.items) {
+      for (const [label, color, kind, mark] of part.items) {
         const item = el("span", "kz-leg-item");
-        const sw = el("span", `kz-sw kz-sw-${kind || part.kind}`);
+        const sw = el("span", `kz-sw kz-sw-${kind || part.kind}`, mark || undefined);
+        if (mark) sw.classList.add("kz-sw-mark");  // the letter on the type's points
         if (/^#[0-9a-fA-F]{6}$/.test(color)) sw.style.setProperty("--c", color);
         item.append(sw, document.createTextNode(label));
         sec.appendChild(item);
@@ -487,7 +546,23 @@ class Player {
 
   textOf(object) {
     const p = object.properties || object;
+    if (p.event_id_cnty && p.event_type) {  // an event: said in the viewer's language
+      return [this.eventTitle(p), [this.regionName(p.admin1), this.typeName(p.event_type)].join(" · "),
+        `${this.t.deaths}: ${this.deathsText(p.fatalities)}`, p.notes, p.foot].filter(Boolean);
+    }
     return [p.title, p.body, p.foot].filter(Boolean);
+  }
+
+  regionName(a) { return (this.t.regions && this.t.regions[a]) || a || ""; }
+  placeName(p) { return (this.t.places && this.t.places[p]) || p || ""; }
+  typeName(x) { return (this.t.types && this.t.types[x]) || x || ""; }
+  deathsText(f) { return f === "unknown" ? this.t.unknown : String(f); }
+
+  eventTitle(row) {
+    const d = this.days ? this.days.indexOf(row.event_date) : -1;
+    const own = d >= 0 ? this.dayText(d) : null;
+    const date = own ? own.label : (d >= 0 ? this.summaries[d].label : row.event_date || "");
+    return [date, this.placeName(row.location)].filter(Boolean).join(" · ");
   }
 
   hover(info) {
@@ -535,14 +610,20 @@ class Player {
     const card = this.card;
     card.textContent = "";
     const close = el("button", "kz-btn kz-close", "×");
-    close.setAttribute("aria-label", "Close");
+    close.setAttribute("aria-label", this.t.close);
     close.addEventListener("click", () => this.closeCard());
     card.appendChild(close);
-    card.appendChild(el("div", "kz-card-title", row.title || row.location || ""));
-    const facts = [row.admin1, row.event_type, row.actors ? `Actors: ${row.actors}` : "",
-      row.fatalities !== undefined ? `Deaths: ${row.fatalities}` : ""].filter(Boolean);
+    card.appendChild(el("div", "kz-card-title", this.eventTitle(row)));
+    const facts = [this.regionName(row.admin1), this.typeName(row.event_type),
+      row.actors ? `${this.t.actors}: ${row.actors}` : "",
+      row.fatalities !== undefined ? `${this.t.deaths}: ${this.deathsText(row.fatalities)}` : ""].filter(Boolean);
     card.appendChild(el("div", "kz-card-facts", facts.join(" · ")));
-    if (row.notes) card.appendChild(el("p", "kz-card-notes", row.notes));
+    if (row.notes) {
+      if (this.t.notes) card.appendChild(el("div", "kz-card-label", this.t.notes));
+      const notes = el("p", "kz-card-notes", row.notes);
+      notes.lang = "en";  // the notes stay in English: screen readers say them so
+      card.appendChild(notes);
+    }
     const sources = row.sources || [];
     if (sources.length) {
       const list = el("ul", "kz-card-sources");
@@ -551,12 +632,12 @@ class Player {
         li.appendChild(sourceLink(name, url));
         list.appendChild(li);
       }
-      card.appendChild(el("div", "kz-card-label", sources.length > 1 ? `${sources.length} sources` : "Source"));
+      card.appendChild(el("div", "kz-card-label", sources.length > 1 ? `${this.t.sources} (${sources.length})` : this.t.source));
       card.appendChild(list);
     }
     const disputes = row.disputes || [];
     if (disputes.length) {
-      card.appendChild(el("div", "kz-card-label kz-card-disputed", "Disputed: sources differ"));
+      card.appendChild(el("div", "kz-card-label kz-card-disputed", this.t.disputed));
       const list = el("ul", "kz-card-sources");
       for (const [field, value, source, url, note] of disputes) {
         const li = el("li");
@@ -567,9 +648,11 @@ class Player {
         list.appendChild(li);
       }
       card.appendChild(list);
-      card.appendChild(el("div", "kz-card-foot", "The map shows the version in the dataset's row."));
+      card.appendChild(el("div", "kz-card-foot", this.t.disputed_note));
     }
-    const foot = [row.precision, row.event_id_cnty ? `id ${row.event_id_cnty}` : ""].filter(Boolean);
+    const precision = (row.precision || "").split("; ").filter(Boolean)
+      .map((p) => (this.t.precision && this.t.precision[p]) || p).join("; ");
+    const foot = [precision, row.event_id_cnty ? `${this.t.id} ${row.event_id_cnty}` : ""].filter(Boolean);
     if (foot.length) card.appendChild(el("div", "kz-card-foot", foot.join(" · ")));
     card.hidden = false;
     card.dataset.event = row.event_id_cnty || "";

@@ -52,16 +52,18 @@ def _ignore() -> None:
 
 def component_data(spec: dict, *, seq: int, day: int, playing: bool = False,
                    speed: str = "normal", mode: str = "cumulative", controls: bool = True,
-                   height: str = "560px", fit: list[float] | None = None) -> dict:
+                   height: str = "560px", fit: list[float] | None = None,
+                   text: dict | None = None) -> dict:
     """What the component receives (the HTML snapshot gets the same).
 
     ``fit`` (min lon, min lat, max lon, max lat) asks the browser to fit the camera to its own
     map size; otherwise the spec's camera holds. ``seq`` changes when Python sets the day,
     playback or camera itself (a link opened, a story step); between changes the browser
-    keeps the viewer's own.
+    keeps the viewer's own. ``text`` is what the component says, in the viewer's language
+    (ui/map_text.py); English without it.
     """
     return {"spec": spec, "seq": seq, "bundle": bundle_url(), "controls": controls,
-            "height": height, "fit": fit,
+            "height": height, "fit": fit, "text": text or {},
             "playback": {"day": day, "playing": playing, "speed": speed, "mode": mode}}
 
 

@@ -12,26 +12,25 @@ import streamlit as st
 
 from kzunrest import layers, select, urlstate
 from kzunrest.dataset import Dataset
+from kzunrest.i18n import N_, term
 from kzunrest.map_spec import SPEEDS_MS
-from kzunrest.ui import events_table, export_view, header, state
+from kzunrest.ui import events_table, export_view, header, lang, state
 from kzunrest.ui.data import dataset_token, day_panel, day_rows, map_events, map_spec_for
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import component_data, map_component
+from kzunrest.ui.map_text import component_text
 from kzunrest.ui.text import link, md
 
-# The day's table shows its first rows (the Analysis page lists every event): pandas' Styler
-# writes "not published" cell by cell, and 500 rows cost 150-200 ms of every pause and
-# filter change at 10^6 events; 100 cost 30 ms (a bundled day has at most a few dozen).
-DAY_TABLE_ROWS = 100
+DAY_TABLE_ROWS = 500
 SPEEDS = dict(SPEEDS_MS)
-MODES = {"cumulative": "earlier days fade as a trail", "day": "this day only"}
+MODES = {"cumulative": N_("earlier days fade as a trail"), "day": N_("this day only")}
 # Most of the first screen at 1366x768 and 1920x1080; never so small that it stops reading.
 MAP_HEIGHT = "max(400px, calc(100vh - 250px))"
 MAP_HEIGHT_PRESENT = "max(480px, calc(100vh - 170px))"
-LAYER_LABELS = {"events": "Events", "spread": "Spread", "emergency": "State of emergency",
-                "blackout": "Internet shutdown", "csto-arcs": "CSTO arcs",
-                "csto-sites": "CSTO sites"}
-BASEMAP_LABELS = {"carto-light": "Carto light", "offline": "Offline (no tiles)"}
+LAYER_LABELS = {"events": N_("Events"), "spread": N_("Spread"),
+                "emergency": N_("State of emergency"), "blackout": N_("Internet shutdown"),
+                "csto-arcs": N_("CSTO arcs"), "csto-sites": N_("CSTO sites")}
+BASEMAP_LABELS = {"carto-light": N_("Carto light"), "offline": N_("Offline (no tiles)")}
 
 
 def _default_view(ds: Dataset) -> urlstate.View:
@@ -110,20 +109,21 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
             # Without a camera in the link, the browser fits the regions to its own map size.
             fit = None if view.zoom is not None else [float(b) for b in ds.regions.total_bounds]
             spec = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
-                                ds.first_day, ds.last_day, tuple(picked))
+                                ds.first_day, ds.last_day, tuple(picked), lang.text().lang)
             spec = {**spec, "deck": {**spec["deck"],
                                      "initialViewState": json.loads(camera.to_json())}}
             data = component_data(
                 spec, seq=st.session_state[state.VIEW_SEQ], day=(day - ds.first_day).days,
                 playing=view.playing, speed=view.speed, mode=view.mode, fit=fit,
-                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT)
+                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT, text=words(ds, spec))
             map_component(data, key=state.MAP, on_playback=partial(_on_playback, ds),
                           on_camera=_on_camera, on_region=_on_region)
         with right:
             on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
                         present=present)
         if not present:
-            todays_events(*day_rows(ds, dataset_token(ds), filters, day, DAY_TABLE_ROWS), day)
+            todays_events(ds, *day_rows(ds, dataset_token(ds), filters, day, DAY_TABLE_ROWS),
+                          day)
             export_view.render(ds, events, {**data, "playback": {**data["playback"],
                                                                   "playing": False}}, day)
 
@@ -137,9 +137,19 @@ def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap:
     component, layers, legend and labels as the Map page, without the playback bar."""
     spec = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
                         basemap, ds.first_day,
-                        ds.last_day, ())
+                        ds.last_day, (), lang.text().lang)
     map_component(component_data(spec, seq=seq, day=(day - ds.first_day).days,
-                                 controls=False, height=height, fit=fit), key=key)
+                                 controls=False, height=height, fit=fit,
+                                 text=words(ds, spec)), key=key)
+
+
+def words(ds: Dataset, spec: dict) -> dict:
+    """What the map component says, in this viewer's language (nothing for English: the
+    component's own words are English, and the message stays small)."""
+    if lang.text().lang == "en":
+        return {}
+    return component_text(spec, lang.text(), lang.names(ds),
+                          list(dict.fromkeys(ds.event_types["event_type"])))
 
 
 def current_basemap() -> str:
@@ -151,19 +161,20 @@ def current_basemap() -> str:
 def _toolbar(ds: Dataset, present: bool):
     """The title with the layer choice and the share link beside it, on one line: Play, the
     day, speed and mode live on the map itself. Returns the basemap and the layers shown."""
+    _ = lang.gettext()
     top = st.columns([6, 1.4, 1], vertical_alignment="bottom")
     if not present:
         with top[0]:
             header.render(ds)
-    with top[1], st.popover("Layers", icon=":material/layers:", width="stretch"):
+    with top[1], st.popover(_("Layers"), icon=":material/layers:", width="stretch"):
         # Bound widgets show their option values unformatted: Streamlit writes the displayed
         # label into the URL, and the URL contract (DESIGN.md) is the short value.
-        shown = st.pills("Layers", list(LAYER_LABELS), default=list(LAYER_LABELS),
+        shown = st.pills(_("Layers"), list(LAYER_LABELS), default=list(LAYER_LABELS),
                          selection_mode="multi", key=state.LAYERS, bind="query-params",
-                         help="; ".join(f"{k}: {v}" for k, v in LAYER_LABELS.items()))
-        basemap = st.selectbox("Basemap", list(BASEMAP_LABELS), key=state.BASEMAP,
+                         help="; ".join(f"{k}: {_(v)}" for k, v in LAYER_LABELS.items()))
+        basemap = st.selectbox(_("Basemap"), list(BASEMAP_LABELS), key=state.BASEMAP,
                                bind="query-params",
-                               help="; ".join(f"{k}: {v}" for k, v in BASEMAP_LABELS.items()))
+                               help="; ".join(f"{k}: {_(v)}" for k, v in BASEMAP_LABELS.items()))
     with top[2]:
         share_popover(ds)
     return basemap, shown
@@ -171,10 +182,11 @@ def _toolbar(ds: Dataset, present: bool):
 
 def share_popover(ds: Dataset) -> None:
     """The link to this exact view, with a copy button (st.code's own)."""
-    with st.popover("Share", icon=":material/link:", width="stretch"):
-        st.caption("Copy the link to this view (day, filters, layers, mode, camera):")
+    _ = lang.gettext()
+    with st.popover(_("Share"), icon=":material/link:", width="stretch"):
+        st.caption(_("Copy the link to this view (day, filters, layers, mode, camera):"))
         st.code(str(st.context.url or "") + _query_string(), language=None, wrap_lines=True)
-        st.caption("Add &present=1 for the presentation layout.")
+        st.caption(_("Add &present=1 for the presentation layout."))
 
 
 # Filters a map click sets through session state: Streamlit does not echo such changes into
@@ -193,47 +205,64 @@ def _query_string() -> str:
 
 # The day's table: the events table's columns that matter at a glance.
 DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
-               "sub_event_type", "fatalities", "notes", "source", "source_url"]
+               "sub_event_type", "fatalities", "source", "source_url", "notes"]
 
 
-def todays_events(todays: pd.DataFrame, total: int, day: dt.date) -> None:
-    """The selected day's events with their sources (points in one town overlap on the map):
-    ``todays`` holds the first rows of the ``total``."""
-    with st.expander(f"{total:,} events on {day:%d %B} with their sources",
-                     expanded=False):
-        # A table is sent whole even while folded: cap it, the Analysis page has them all.
-        st.dataframe(events_table.shown_table(todays.head(DAY_TABLE_ROWS), DAY_COLUMNS),
-                     column_config=events_table.COLUMNS, hide_index=True, key=state.DAY_TABLE)
-        if total > len(todays):
-            st.caption(f"The first {len(todays)} of {total:,}; the Analysis page "
-                       "lists every event.")
+def todays_events(ds: Dataset, todays: pd.DataFrame, total: int, day: dt.date) -> None:
+    """The selected day's events with their sources, right under the map: the map's text
+    alternative for one day (points in one town overlap on the map). ``todays`` holds the
+    first rows of the ``total``."""
+    text = lang.text()
+    _ = text.gettext
+    st.markdown("##### " + text.ngettext("{n} event on {date} with its sources",
+                                         "{n} events on {date} with their sources",
+                                         total).format(n=text.number(total),
+                                                       date=text.date(day, "day_month")))
+    if todays.empty:
+        return
+    # A table is sent whole: cap it, the Analysis page has them all.
+    shown = lang.names(ds).localize(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS), text.lang)
+    shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
+    st.markdown(events_table.day_table_html(shown, text), unsafe_allow_html=True)
+    st.caption(_("What happened (the notes) is written in English, as in the sources."))
+    if total > len(todays):
+        st.caption(_("The first {n} of {total}; the Analysis page lists every event.").format(
+            n=len(todays), total=text.number(total)))
 
 
 def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False) -> None:
     """Milestones and the official figures known by ``day``; in the presentation layout also
     the day's counts in large type (otherwise the summary on the map shows them)."""
-    st.markdown(f"#### On {day:%A %d %B %Y}")
+    text = lang.text()
+    _ = text.gettext
+    source = _("source")  # outside the f-strings below, where pybabel cannot see it
+    st.markdown("#### " + _("On {date}").format(date=text.date(day, "full")))
     if present:
         counts = panel["counts"]
         c1, c2 = st.columns(2)
-        c1.metric("Events this day", counts["today"])
-        c2.metric("Events so far", counts["so_far"])
-        c1.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
-        c2.metric("CSTO contingents", len(panel["contingents"]))
+        c1.metric(_("Events this day"), counts["today"])
+        c2.metric(_("Events so far"), counts["so_far"])
+        c1.metric(_("Regions reached"), _("{n} of {total}").format(n=counts["regions"],
+                                                                  total=len(ds.regions)))
+        c2.metric(_("CSTO contingents"), len(panel["contingents"]))
 
     todays = panel["milestones"]
     if len(todays):
-        st.markdown("**Milestones**")
-        for _, m in todays.iterrows():
+        st.markdown("**" + _("Milestones") + "**")
+        for _i, m in todays.iterrows():
             when = f"{m['time']} · " if m["time"] else ""
             st.markdown(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
-                        f"({link('source', m['source_url'].split()[0])})")
+                        f"({link(source, m['source_url'].split()[0])})")
+        if text.lang != "en":
+            st.caption(_("Milestones are written in English, as in the sources."))
     known = panel["figures"]
     if len(known):
-        st.markdown("**Official figures known by this day**")
-        for _, f in known.iterrows():
+        st.markdown("**" + _("Official figures known by this day") + "**")
+        for _i, f in known.iterrows():
             note = f" {f['value_note']}" if f["value_note"] else ""
-            status = " (retracted)" if f["status"] == "retracted" else ""
-            st.markdown(f"- {md(f['metric'].replace('_', ' '))}: **{f['value']:,}**{md(note)}"
-                        f"{status}, {md(f['announced_by'])}, {f['announced_date']:%d %b} "
-                        f"({link('source', f['source_url'].split()[0])})")
+            status = " " + _("(retracted)") if f["status"] == "retracted" else ""
+            st.markdown(f"- {md(term(text, f['metric']).replace('_', ' '))}: "
+                        f"**{text.number(f['value'])}**{md(note)}"
+                        f"{status}, {md(f['announced_by'])}, "
+                        f"{text.date(f['announced_date'], 'short')} "
+                        f"({link(source, f['source_url'].split()[0])})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from kzunrest.ui import state
+from kzunrest.ui import lang, state
 
 # Our own constant CSS: hides Streamlit's chrome and enlarges the figures for a 1920×1080 screen.
 _CSS = """
@@ -36,6 +36,6 @@ def apply_layout() -> None:
 
 
 def exit_button() -> None:
-    if st.button("Exit presentation", key="exit_present", type="tertiary"):
+    if st.button(lang.gettext()("Exit presentation"), key="exit_present", type="tertiary"):
         del st.query_params[state.PRESENT]
         st.rerun()

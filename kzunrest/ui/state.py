@@ -41,11 +41,12 @@ DATES = "dates"  # sidebar filter: (start, end) days
 PRECISE = "precise"  # sidebar filter: exact positions only
 SOURCES2 = "sources2"  # sidebar filter: events with two or more independent sources
 STEP = "step"  # Story's step number, 1-based
+LANG = "lang"  # the interface's language: en, kk or ru (kzunrest/ui/lang.py)
+PLACE = "place"  # sidebar: a place search in any language, filtering events by location
 PRESENT = "present"  # present=1: the presentation layout (a query parameter, no widget)
 
 # -- other widgets (keys name them for AppTest and the browser tests) -----------------------
 MAP = "map"  # the map component (reports playback and camera; a region click triggers)
-DAY_TABLE = "day_table"  # the day's events under the map
 CSTO_DAY = "csto_day"  # the CSTO page's own day slider
 AUTOPLAY = "autoplay"  # Story's Autoplay toggle (not in the URL: a link opens paused)
 GIF_DAYS = "gif_days"  # the GIF export's range of days

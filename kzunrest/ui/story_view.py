@@ -7,7 +7,7 @@ import streamlit as st
 
 from kzunrest import select, viewport
 from kzunrest.dataset import Dataset
-from kzunrest.ui import map_view, state
+from kzunrest.ui import lang, map_view, state
 from kzunrest.ui.data import dataset_token, day_panel
 from kzunrest.ui.text import html_text, link, md
 
@@ -19,24 +19,26 @@ def _move(delta: int, steps: int) -> None:
 
 
 def render(ds: Dataset, *, present: bool = False) -> None:
+    text = lang.text()
+    _ = text.gettext
     story = ds.story
     steps = len(story)
     if steps == 0:
-        st.info("This dataset has no story steps (story.csv is empty).")
+        st.info(_("This dataset has no story steps (story.csv is empty)."))
         return
     st.session_state.setdefault(state.STEP, 1)
     if not 1 <= st.session_state[state.STEP] <= steps:
         st.session_state[state.STEP] = 1
     controls = st.columns([1, 1, 6, 2], vertical_alignment="center")
-    controls[0].button("◀ Previous", key="story_prev", on_click=_move, args=(-1, steps),
-                       shortcut="Left", help="Previous step (←)")
-    controls[1].button("Next ▶", key="story_next", on_click=_move, args=(1, steps),
-                       shortcut="Right", help="Next step (→)")
+    controls[0].button("◀ " + _("Previous"), key="story_prev", on_click=_move,
+                       args=(-1, steps), shortcut="Left", help=_("Previous step (←)"))
+    controls[1].button(_("Next") + " ▶", key="story_next", on_click=_move, args=(1, steps),
+                       shortcut="Right", help=_("Next step (→)"))
     # No format_func: a bound widget writes its label into the URL, and the link says step=7.
-    controls[2].select_slider(f"Step (of {steps})", options=list(range(1, steps + 1)),
+    controls[2].select_slider(_("Step (of {n})").format(n=steps), options=list(range(1, steps + 1)),
                               key=state.STEP, bind="query-params")
-    autoplay = controls[3].toggle("Autoplay", key=state.AUTOPLAY,
-                                  help=f"Next step every {AUTOPLAY_SECONDS} s")
+    autoplay = controls[3].toggle(_("Autoplay"), key=state.AUTOPLAY,
+                                  help=_("Next step every {n} s").format(n=AUTOPLAY_SECONDS))
 
     # A full run (Next, Previous, the slider) shows its step without advancing; only the
     # timer's own reruns of the fragment below move on.
@@ -64,8 +66,9 @@ def render(ds: Dataset, *, present: bool = False) -> None:
             caption(step, present)
             counts = day_panel(ds, dataset_token(ds), select.Filters(), day)["counts"]
             c1, c2 = st.columns(2)
-            c1.metric("Events so far", counts["so_far"])
-            c2.metric("Regions reached", f"{counts['regions']} of {len(ds.regions)}")
+            c1.metric(_("Events so far"), counts["so_far"])
+            c2.metric(_("Regions reached"), _("{n} of {total}").format(n=counts["regions"],
+                                                                      total=len(ds.regions)))
 
     show()
 
@@ -86,10 +89,15 @@ def step_area(ds: Dataset, step: pd.Series) -> list[float]:
 
 
 def caption(step: pd.Series, present: bool) -> None:
+    text = lang.text()
+    _ = text.gettext
     size = "2.1rem" if present else "1.25rem"
-    st.markdown(f"#### {step['date']:%A %d %B %Y}")
+    st.markdown("#### " + text.date(step["date"], "full"))
     st.markdown(f"## {md(step['title'])}")
     # The caption's size is ours; its text is escaped.
-    st.markdown(f'<div class="kz-caption" style="font-size:{size};line-height:1.35">'
+    # The story is written in English: lang="en" lets a screen reader say it so.
+    st.markdown(f'<div class="kz-caption" lang="en" style="font-size:{size};line-height:1.35">'
                 f"{html_text(step['caption'])}</div>", unsafe_allow_html=True)
-    st.markdown(f"Source: {link('report', step['source_url'].split()[0])}")
+    note = " " + _("(the story is written in English)") if text.lang != "en" else ""
+    st.markdown(_("Source: {link}").format(link=link(_("report"), step["source_url"].split()[0]))
+                + md(note))
