@@ -52,7 +52,7 @@ nginx:
 	else echo "nginx is not installed: install Debian's nginx package (apt-get install nginx)" >&2; exit 1; fi
 
 test: install-test chromium nginx
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2 --dist load
 
 bench: install-test install-regions chromium
 	$(BIN)/python -m bench

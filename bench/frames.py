@@ -95,7 +95,9 @@ def _watch_fragment_time() -> list[float]:
 def deck_payload(at) -> tuple[int, dict]:
     """Bytes of the map sent by this run: the deck spec (JSON plus tooltip) of the baseline's
     st.pydeck_chart, or the data of kzunrest's map component (the whole calendar's map)."""
-    found = [el for el in at.get("bidi_component") if el.proto.json]
+    # The page's other component (ui/lang.py's <html lang>) carries no spec.
+    found = [el for el in at.get("bidi_component")
+             if el.proto.json and '"spec"' in el.proto.json]
     if found:
         if len(found) != 1:
             raise RuntimeError(f"expected one map component, found {len(found)}")
