@@ -165,6 +165,9 @@ class Player {
     }, true);
     this.onKey = (e) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
+      // A map without its playback bar (a story step) has no day of its own to step: its
+      // page's arrow keys (the story's Previous/Next shortcuts) must not be swallowed here.
+      if (!this.data?.controls && e.key !== "Escape") return;
       if (e.key === "Escape" && !this.card.hidden) {
         this.closeCard();
         return;
