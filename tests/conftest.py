@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny dataset folder built in code (two square regions, a few types)."""
+"""Shared fixtures: a tiny dataset folder built in code (two square regions, a few types);
+for the browser tests, a server on the bundled data and a Chromium, one of each per module."""
 
 from __future__ import annotations
 
@@ -91,3 +92,25 @@ def _dataset_cache(tmp_path_factory):
         os.environ.pop("KZUNREST_CACHE", None)
     else:
         os.environ["KZUNREST_CACHE"] = before
+
+
+@pytest.fixture(scope="module")
+def server():
+    """``streamlit run app.py`` on the bundled data (tests/browser.py), its URL."""
+    from tests.browser import ARTIFACTS, streamlit_server
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium with software WebGL (tests/browser.py's flags)."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    from tests.browser import CHROMIUM_ARGS, chromium_path
+
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        yield b
+        b.close()

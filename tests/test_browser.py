@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, project, streamlit_server
+from tests.browser import ARTIFACTS, project, streamlit_server
 from tests.conftest import DATA
 
 DOCS = ARTIFACTS.parent.parent / "docs"
@@ -19,21 +19,6 @@ DOCS = ARTIFACTS.parent.parent / "docs"
 
 pytestmark = pytest.mark.browser
 playwright = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def server():
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with streamlit_server() as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture

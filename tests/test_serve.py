@@ -18,7 +18,7 @@ import pytest
 from scripts import serve
 from tests import test_browser as tb
 from tests.browser import ARTIFACTS
-from tests.test_browser import browser, page  # noqa: F401 - the shared Chromium fixtures
+from tests.test_browser import page  # noqa: F401 - the shared page fixture
 
 pytestmark = pytest.mark.browser
 pytest.importorskip("playwright.sync_api")
@@ -52,24 +52,8 @@ def upstreams_seen(pg) -> list[str]:
 
 
 def test_play_runs_through_the_proxy(page, proxy):  # noqa: F811
-    in_browser = getattr(tb, "test_play_paints_every_day_in_order_without_asking_the_server",
-                         None)
-    if in_browser:  # Play runs in the browser's map component (issue 10)
-        in_browser(page, proxy.url)
-        return
-    # Play's frames travel over the proxied websocket (tests/test_browser.py checks that no
-    # day is skipped; here, that the animation runs forward at all through nginx).
-    tb.open_map(page, proxy.url, "&date=2022-01-02&speed=fast")
-    page.get_by_text("Play").first.click()
-    page.wait_for_function("() => location.search.includes('play=true')", timeout=20_000)
-    seen: list[int] = []
-    start = time.monotonic()
-    while time.monotonic() - start < 30 and len(seen) < 4:
-        day = int(tb.slider_label(page).split()[1])
-        if not seen or seen[-1] != day:
-            seen.append(day)
-        page.wait_for_timeout(100)
-    assert len(seen) >= 4 and seen == sorted(seen), seen
+    # The browser test's Play (every day painted in order, no frame sent) through nginx.
+    tb.test_play_paints_every_day_in_order_without_asking_the_server(page, proxy.url)
 
 
 def wait_day_shown(pg, day: str) -> None:
