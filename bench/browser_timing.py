@@ -14,7 +14,10 @@ Three measurements, each on a fresh page of one server:
   pass (a separate page) times the same steps to the first animation frame whose canvas pixels
   differ (every WebGL context made with ``preserveDrawingBuffer``, all of the map's canvases
   drawn into one 2D canvas and hashed on each ``requestAnimationFrame``): that includes the
-  GPU work of the new frame, which ``onAfterRender`` does not wait for.
+  GPU work of the new frame, which ``onAfterRender`` does not wait for. Each step also reads
+  the browser's Event Timing entry of the key press: the time to the next frame *presented*.
+  The first pass runs again in a browser whose page is composited on SwiftShader's GL (the
+  flags of the earlier figures; see tests/browser.py for why the default is not that).
 * **Cold start**: from starting ``streamlit run`` to the first day painted, with the steps on
   the way (server healthy, websocket opened and first message, the map component mounted,
   deck.gl bundle fetched and evaluated, layer files fetched, first paint), on the bundled data
@@ -60,6 +63,15 @@ INIT_SCRIPT = r"""
   document.addEventListener('keydown', (e) => {
     if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') B.keys.push(performance.now());
   }, true);
+  // The browser's own measure of a key press (Event Timing, what INP is made of): from the
+  // press to the next frame presented on screen, after the GPU has drawn it. Entries shorter
+  // than 16 ms are not reported; a step without an entry counts as 16.
+  B.presented = [];
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      if (e.name === 'keydown') B.presented.push([e.startTime, e.duration]);
+    }
+  }).observe({type: 'event', durationThreshold: 16, buffered: true});
   const mark = (name) => { if (!(name in B.marks)) B.marks[name] = performance.now(); };
   // data-painted-day is set in deck.gl's onAfterRender: the observer runs in the same task.
   new MutationObserver((records) => {
@@ -232,7 +244,7 @@ def arrow_steps(browser, url: str, log, pixels: bool) -> dict:
     plan = [("ArrowRight", d) for d in range(start + 1, n_days)]
     plan += [("ArrowLeft", d) for d in range(n_days - 2, -1, -1)]
     page.locator(f"{MAP} .kz-slider").focus()
-    latencies, missed, sent_per_step = [], [], []
+    latencies, missed, sent_per_step, presented = [], [], [], []
     for key, target in plan:
         before = page.evaluate("() => ({k: window.__bench.keys.length,"
                                " s: window.__bench.sent.length})")
@@ -256,14 +268,26 @@ def arrow_steps(browser, url: str, log, pixels: bool) -> dict:
             " : B.paints.find(([x, d]) => x > k && d === day)[0];"
             " return {ms: t - k}; }", [before["k"], days[target], pixels])
         latencies.append(b["ms"])
+        presented.append(page.evaluate(
+            # An entry starts at the key's hardware time, before the listener ran (by up to
+            # the main thread's delay); keys are at least 500 ms apart.
+            "(n) => { const B = window.__bench; const k = B.keys[n];"
+            " const e = B.presented.find(([t]) => t > k - 400 && t <= k + 1);"
+            " return e ? e[1] : 16; }",
+            before["k"]))
         sent_per_step.append(page.evaluate("() => window.__bench.sent.length") - before["s"])
     painted_day = page.locator(MAP).get_attribute("data-painted-day")
     errors = page.kz_errors
     context.close()
     what = "first changed pixels" if pixels else "onAfterRender of the new day"
     log(f"  arrow keys ({what}): median {_median(latencies)} ms over {len(latencies)} steps"
-        + (f"; no repaint on {missed}" if missed else ""))
+        + (f"; no repaint on {missed}" if missed else "")
+        + f"; presented on screen (Event Timing): median {_median(presented)} ms")
     return {"signal": what, "median_ms": _median(latencies),
+            "presented_median_ms": _median(presented),
+            "presented_p90_ms": (round(statistics.quantiles(presented, n=10)[-1])
+                                 if len(presented) >= 10 else None),
+            "presented_all_ms": [round(x) for x in presented],
             "p90_ms": (round(statistics.quantiles(latencies, n=10)[-1])
                        if len(latencies) >= 10 else None),
             "max_ms": round(max(latencies)) if latencies else None,
@@ -344,7 +368,8 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
     then a cold start on ``cold_data``; ``parts`` picks among them."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import ARTIFACTS, CHROMIUM_ARGS, chromium_path, streamlit_server
+    from tests.browser import (ARTIFACTS, CHROMIUM_ARGS, GL_COMPOSITING_ARGS, chromium_path,
+                               streamlit_server)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # streamlit_server() logs there
     out: dict = {"dataset": "bundled", "impl": "kzunrest", "basemap": "offline",
@@ -361,6 +386,16 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
             with streamlit_server(SERVER_ENV) as url:
                 if "arrow" in parts:
                     out["arrow"] = arrow_steps(browser, url, log, pixels=False)
+                    # The same steps with the page composited on SwiftShader's GL too, the
+                    # flags of the figures before (see tests/browser.py).
+                    gl = p.chromium.launch(executable_path=chromium_path(),
+                                           args=GL_COMPOSITING_ARGS)
+                    try:
+                        log("  (page composited on SwiftShader's GL:)")
+                        out["arrow_gl_compositing"] = arrow_steps(gl, url, log, pixels=False)
+                        out["arrow_gl_compositing"]["chromium_args"] = GL_COMPOSITING_ARGS
+                    finally:
+                        gl.close()
                 if "pixels" in parts:
                     out["arrow_pixels"] = arrow_steps(browser, url, log, pixels=True)
                 if "play" in parts:
