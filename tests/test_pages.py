@@ -163,6 +163,7 @@ def test_story_page_steps_with_next_and_previous():
     at.button(key="story_next").click().run()
     assert at.select_slider(key="step").value == 4
     data = map_data(at)
+    assert data["keys"] == "story"  # ← and → on the page step the story (the browser test)
     story = pd.read_csv(DATA / "story.csv")
     row = story[story["step"] == 4].iloc[0]
     assert data["spec"]["days"][data["playback"]["day"]] == row["date"]

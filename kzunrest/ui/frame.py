@@ -62,8 +62,11 @@ def pages() -> list[st.Page]:
     from kzunrest.ui.lang import gettext
 
     _ = gettext()
-    return [st.Page(script, title=_(title), icon=icon, default=i == 0)
-            for i, (script, title, icon) in enumerate(PAGES)]
+    # No icon on the pages themselves: Streamlit would make the open page's icon the tab's
+    # favicon, fetched from fonts.gstatic.com (a request out, failing offline); the links
+    # below carry the icons, drawn from the font Streamlit ships.
+    return [st.Page(script, title=_(title), default=i == 0)
+            for i, (script, title, _icon) in enumerate(PAGES)]
 
 
 def script_of(page: st.Page, listed: list[st.Page]) -> str:
@@ -116,8 +119,8 @@ def navigation(listed: list[st.Page], bound_everywhere: tuple[str, ...]) -> None
     own links would drop every parameter that no widget of every page binds)."""
     query = shared_query(bound_everywhere)
     with st.sidebar:
-        for page in listed:
-            st.page_link(page, query_params=query, width="stretch")
+        for page, (_script, _title, icon) in zip(listed, PAGES, strict=True):
+            st.page_link(page, query_params=query, width="stretch", icon=icon)
         st.divider()
 
 

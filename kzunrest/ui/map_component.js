@@ -165,9 +165,21 @@ class Player {
     }, true);
     this.onKey = (e) => {
       if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey) return;
-      // A map without its playback bar (a story step) has no day of its own to step: its
-      // page's arrow keys (the story's Previous/Next shortcuts) must not be swallowed here.
-      if (!this.data?.controls && e.key !== "Escape") return;
+      if (!this.data) return;
+      // A map without its playback bar (a story step) has no day of its own to step; on the
+      // story its arrows step the story. They are read here rather than as Streamlit button
+      // shortcuts: two key listeners on one page raced (the map's swallowed the key whenever
+      // it ran first), and the shortcuts' held-key bookkeeping could miss a key's release
+      // while the buttons re-rendered, leaving ← dead until the page lost focus.
+      if (!this.data.controls && e.key !== "Escape") {
+        if (this.data.keys !== "story" || !(e.key === "ArrowLeft" || e.key === "ArrowRight")) return;
+        const t = e.target;
+        if (t && (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName))) return;
+        if (t && t.closest && t.closest("[role=slider]")) return;  // the step slider's own keys
+        e.preventDefault();
+        this.talk.setTriggerValue("step", e.key === "ArrowLeft" ? -1 : 1);
+        return;
+      }
       if (e.key === "Escape" && !this.card.hidden) {
         this.closeCard();
         return;

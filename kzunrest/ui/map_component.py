@@ -53,33 +53,37 @@ def _ignore() -> None:
 def component_data(spec: dict, *, seq: int, day: int, playing: bool = False,
                    speed: str = "normal", mode: str = "cumulative", controls: bool = True,
                    height: str = "560px", fit: list[float] | None = None,
-                   text: dict | None = None) -> dict:
+                   text: dict | None = None, keys: str | None = None) -> dict:
     """What the component receives (the HTML snapshot gets the same).
 
     ``fit`` (min lon, min lat, max lon, max lat) asks the browser to fit the camera to its own
     map size; otherwise the spec's camera holds. ``seq`` changes when Python sets the day,
     playback or camera itself (a link opened, a story step); between changes the browser
     keeps the viewer's own. ``text`` is what the component says, in the viewer's language
-    (ui/map_text.py); English without it.
+    (ui/map_text.py); English without it. ``keys="story"`` makes ←/→ on a map without
+    controls step the story (the ``step`` trigger, -1 or 1).
     """
     return {"spec": spec, "seq": seq, "bundle": bundle_url(), "controls": controls,
-            "height": height, "fit": fit, "text": text or {},
+            "height": height, "fit": fit, "text": text or {}, "keys": keys,
             "playback": {"day": day, "playing": playing, "speed": speed, "mode": mode}}
 
 
 def map_component(data: dict, *, key: str,
                   on_playback: Callable[[], None] | None = None,
                   on_camera: Callable[[], None] | None = None,
-                  on_region: Callable[[], None] | None = None):
+                  on_region: Callable[[], None] | None = None,
+                  on_step: Callable[[], None] | None = None):
     """Mount the map with :func:`component_data`'s ``data``.
 
     Returns the component's state: ``playback`` (date, playing, speed, mode as last reported
-    by the browser), ``camera`` and the ``region`` clicked (a trigger, for one run).
+    by the browser), ``camera``, the ``region`` clicked and the story ``step`` asked by a
+    key (triggers, for one run).
     """
     return _component(
         key=key, data=data,
         on_playback_change=on_playback or _ignore,
         on_camera_change=on_camera or _ignore,
         on_region_change=on_region or _ignore,
+        on_step_change=on_step or _ignore,
         height="content",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
@@ -132,15 +133,24 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
 
 def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap: str,
               fit: list[float], seq: int, height: str,
-              filters: select.Filters | None = None) -> None:
+              filters: select.Filters | None = None,
+              on_step: Callable[[int], None] | None = None) -> None:
     """A map on one day that the page sets (a story step, the CSTO page's day): the same
-    component, layers, legend and labels as the Map page, without the playback bar."""
+    component, layers, legend and labels as the Map page, without the playback bar.
+    ``on_step`` makes ←/→ call it with -1 or 1 (the story's steps)."""
     spec = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
                         basemap, ds.first_day,
                         ds.last_day, (), lang.text().lang)
     map_component(component_data(spec, seq=seq, day=(day - ds.first_day).days,
                                  controls=False, height=height, fit=fit,
-                                 text=words(ds, spec)), key=key)
+                                 text=words(ds, spec), keys="story" if on_step else None),
+                  key=key, on_step=(lambda: _on_step(key, on_step)) if on_step else None)
+
+
+def _on_step(key: str, on_step: Callable[[int], None]) -> None:
+    delta = (st.session_state.get(key) or {}).get("step")
+    if delta in (-1, 1):
+        on_step(delta)
 
 
 def words(ds: Dataset, spec: dict) -> dict:

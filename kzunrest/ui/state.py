@@ -19,6 +19,7 @@ LINK_NOTICES = "_link_notices"  # what the opening link asked for that could not
 KEPT_PARAMS = "_kept_params"  # the Map page's layers and basemap, kept for the other pages' links
 GIF = "_gif"  # (bytes, span label) of the last GIF rendered, kept for its download button
 STORY_TICKED = "_story_ticked"  # Story's Autoplay: a timer rerun, not a click, shows the step
+STORY_KEYED = "_story_keyed"  # an arrow key on the story's map moved the step: rerun the page
 # Set by the Data page's upload (kzunrest/ui/upload.py):
 UPLOADED_DATASET = "_uploaded_dataset"  # the bundled Dataset with the uploaded events
 UPLOADED_TOKEN = "_uploaded_token"  # "upload:" + the file's hash, for caches keyed on events

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import pandas as pd
 import streamlit as st
 
@@ -18,6 +20,12 @@ def _move(delta: int, steps: int) -> None:
     st.session_state[state.STEP] = min(max(st.session_state.get(state.STEP, 1) + delta, 1), steps)
 
 
+def _key_step(delta: int, steps: int) -> None:
+    """← or → on the story (read by the map component): the step, its link, the whole page."""
+    _move(delta, steps)  # set in a callback, the bound slider writes it to the URL
+    st.session_state[state.STORY_KEYED] = True  # the slider lives outside the map's fragment
+
+
 def render(ds: Dataset, *, present: bool = False) -> None:
     text = lang.text()
     _ = text.gettext
@@ -30,10 +38,11 @@ def render(ds: Dataset, *, present: bool = False) -> None:
     if not 1 <= st.session_state[state.STEP] <= steps:
         st.session_state[state.STEP] = 1
     controls = st.columns([1, 1, 6, 2], vertical_alignment="center")
+    # ← and → are read by the story's map (see _key_step), not as button shortcuts.
     controls[0].button("◀ " + _("Previous"), key="story_prev", on_click=_move,
-                       args=(-1, steps), shortcut="Left", help=_("Previous step (←)"))
+                       args=(-1, steps), help=_("Previous step (←)"))
     controls[1].button(_("Next") + " ▶", key="story_next", on_click=_move, args=(1, steps),
-                       shortcut="Right", help=_("Next step (→)"))
+                       help=_("Next step (→)"))
     # No format_func: a bound widget writes its label into the URL, and the link says step=7.
     controls[2].select_slider(_("Step (of {n})").format(n=steps), options=list(range(1, steps + 1)),
                               key=state.STEP, bind="query-params")
@@ -46,11 +55,13 @@ def render(ds: Dataset, *, present: bool = False) -> None:
 
     @st.fragment(run_every=AUTOPLAY_SECONDS if autoplay else None)
     def show() -> None:
+        if st.session_state.pop(state.STORY_KEYED, False):
+            st.rerun(scope="app")  # the step slider and the buttons live outside this fragment
         if autoplay and st.session_state.pop(state.STORY_TICKED, False):
             if st.session_state[state.STEP] < steps:
                 _move(1, steps)
-                # A value set from code is not written to the URL by the bound slider.
-                st.query_params["step"] = str(st.session_state["step"])
+                # Not st.query_params["step"]: Streamlit refuses to set a parameter bound to a
+                # widget (the exception stopped Autoplay after its first 8 s).
                 st.rerun(scope="app")  # the step slider lives outside this fragment
         st.session_state[state.STORY_TICKED] = True
         step = story.iloc[st.session_state[state.STEP] - 1]
@@ -61,7 +72,8 @@ def render(ds: Dataset, *, present: bool = False) -> None:
             map_view.fixed_map(ds, key="story_map", day=day, shown=shown,
                                basemap=map_view.current_basemap(), fit=step_area(ds, step),
                                seq=int(step["step"]),
-                               height="max(420px, calc(100vh - 240px))")
+                               height="max(420px, calc(100vh - 240px))",
+                               on_step=partial(_key_step, steps=steps))
         with right:
             caption(step, present)
             counts = day_panel(ds, dataset_token(ds), select.Filters(), day)["counts"]
