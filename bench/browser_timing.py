@@ -1,4 +1,5 @@
-"""kzunrest's map component in headless Chromium (software WebGL, tests/browser.py's flags).
+"""kzunrest's map component in headless Chromium (software WebGL and software compositing,
+``tests/browser.py``'s ``SOFTWARE_COMPOSITING_ARGS``).
 
 Three measurements, each on a fresh page of one server:
 
@@ -368,15 +369,16 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
     then a cold start on ``cold_data``; ``parts`` picks among them."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import (ARTIFACTS, CHROMIUM_ARGS, GL_COMPOSITING_ARGS, chromium_path,
-                               streamlit_server)
+    from tests.browser import (ARTIFACTS, CHROMIUM_ARGS, SOFTWARE_COMPOSITING_ARGS,
+                               chromium_path, streamlit_server)
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # streamlit_server() logs there
     out: dict = {"dataset": "bundled", "impl": "kzunrest", "basemap": "offline",
-                 "viewport": "1400x1000", "chromium_args": CHROMIUM_ARGS,
+                 "viewport": "1400x1000", "chromium_args": SOFTWARE_COMPOSITING_ARGS,
                  "loadavg_before": os.getloadavg()}
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(),
+                                    args=SOFTWARE_COMPOSITING_ARGS)
         # Each cold start gets its own empty cache: a first start, comparable with the
         # figures before the cache; the large dataset then restarts on its warm cache.
         caches = Path(tempfile.mkdtemp(prefix="kzunrest-bench-cache-"))
@@ -389,11 +391,11 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
                     # The same steps with the page composited on SwiftShader's GL too, the
                     # flags of the figures before (see tests/browser.py).
                     gl = p.chromium.launch(executable_path=chromium_path(),
-                                           args=GL_COMPOSITING_ARGS)
+                                           args=CHROMIUM_ARGS)
                     try:
                         log("  (page composited on SwiftShader's GL:)")
                         out["arrow_gl_compositing"] = arrow_steps(gl, url, log, pixels=False)
-                        out["arrow_gl_compositing"]["chromium_args"] = GL_COMPOSITING_ARGS
+                        out["arrow_gl_compositing"]["chromium_args"] = CHROMIUM_ARGS
                     finally:
                         gl.close()
                 if "pixels" in parts:
