@@ -369,8 +369,13 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
     then a cold start on ``cold_data``; ``parts`` picks among them."""
     from playwright.sync_api import sync_playwright
 
-    from tests.browser import (ARTIFACTS, CHROMIUM_ARGS, SOFTWARE_COMPOSITING_ARGS,
-                               chromium_path, streamlit_server)
+    from tests.browser import (
+        ARTIFACTS,
+        CHROMIUM_ARGS,
+        SOFTWARE_COMPOSITING_ARGS,
+        chromium_path,
+        streamlit_server,
+    )
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)  # streamlit_server() logs there
     out: dict = {"dataset": "bundled", "impl": "kzunrest", "basemap": "offline",
