@@ -46,12 +46,19 @@ def bundled_dataset() -> Dataset:
         st.stop()
 
 
+# Streamlit's caches hash every argument on every call: a Filters went through
+# dataclasses.asdict and a hash per field (about 0.3 ms a call, several calls a rerun); its
+# repr names every field in one string. The dataset itself is never hashed (``_ds``): its
+# token stands for it.
+FAST_KEYS = {select.Filters: repr}
+
+
 def dataset_token(ds: Dataset) -> str:
     """Identifies the dataset's events for caches keyed on it."""
     return st.session_state.get(state.UPLOADED_TOKEN, str(ds.folder))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_data(show_spinner=False, max_entries=64, hash_funcs=FAST_KEYS)
 def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFiles:
     """Static files for the map, written once per dataset and filter set; their names are
     kept in the dataset's cache entry, so a restart reuses the files already on disk."""
@@ -70,12 +77,14 @@ def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFi
         tuple(item) for item in files["onset_legend"])})
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
+@st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=FAST_KEYS)
 def map_spec_for(_ds: Dataset, token: str, filters: select.Filters, shown: tuple[str, ...],
                  basemap: str, first, last, highlight: tuple[str, ...],
                  lang: str = "en") -> dict:
     """The map the browser plays, built once per dataset, filters, layers, basemap and
-    language (the caller sets the camera, which is not part of the key)."""
+    language (the caller sets the camera, which is not part of the key). Shared and
+    read-only, like the frames: callers build a new dict rather than change it (st.cache_data
+    unpickled a copy of it on every rerun)."""
     events = map_events(_ds, token, filters)
     picked = _ds.events[_ds.events["event_id_cnty"].isin(highlight)] if highlight else None
     return map_spec.build_map_spec(_ds, map_files(_ds, token, filters), events,
@@ -92,7 +101,7 @@ def csto_rows(_ds: Dataset, token: str, day) -> tuple[list[dict], list[dict]]:
             layers.csto_site_rows(_ds.sites, _ds.contingents, day))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=FAST_KEYS)
 def day_index(_ds: Dataset, token: str, filters: select.Filters) -> dict:
     """Per dataset and filters, once: each day's counts and the positions of its events in
     ``map_events`` (a rerun on a new day looks them up instead of scanning every event:
@@ -124,23 +133,32 @@ def spread_line(_ds: Dataset, token: str, lang: str) -> str:
                                   text=i18n.Text(lang), place=lambda p: names.place(p, lang))
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_resource(show_spinner=False, max_entries=512, hash_funcs=FAST_KEYS)
 def day_panel(_ds: Dataset, token: str, filters: select.Filters, day) -> dict:
-    """What "On this day" shows, computed once per dataset, filters and day."""
+    """What "On this day" shows, once per dataset, filters and day (shared, read-only):
+    only the counts depend on the filters, the rest comes from :func:`day_context`."""
     counts = day_index(_ds, token, filters)["counts"].get(day)
     if counts is None:  # a day outside the calendar
         counts = select.events_timeline(map_events(_ds, token, filters), day)
+    return {"counts": counts, **day_context(_ds, token, day)}
+
+
+@st.cache_resource(show_spinner=False, max_entries=128)
+def day_context(_ds: Dataset, token: str, day) -> dict:
+    """The CSTO contingents in the country, the day's milestones and the official figures
+    known by ``day``: the same for every filter set, so a new filter set does not compute
+    them again (they cost most of its "On this day"). Shared and read-only."""
     return {
-        "counts": counts,
         "contingents": select.contingents_on(_ds.contingents, day),
         "milestones": _ds.milestones[_ds.milestones["date"] == pd.Timestamp(day)],
         "figures": select.figures_known(_ds.figures, day),
     }
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
+@st.cache_resource(show_spinner=False, max_entries=8)
 def actor_options(_ds: Dataset, token: str) -> list[str]:
-    """Every actor named in the events, for the sidebar filter."""
+    """Every actor named in the events, for the sidebar filter (shared, read-only: a
+    multiselect copies its options)."""
     ev = _ds.events
     # unique() first: a Python set of 2 million Arrow strings took seconds at 10^6 events.
     return sorted((set(ev["actor1"].unique()) | set(ev["actor2"].unique())) - {""})
@@ -152,13 +170,13 @@ def filter_index(_ds: Dataset, token: str) -> select.FilterIndex:
     return select.FilterIndex(_ds.events)
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=FAST_KEYS)
 def filtered_positions(_ds: Dataset, token: str, filters: select.Filters) -> np.ndarray:
     """Positions in ``_ds.events`` of the events the filters keep (a few ms at 10^6)."""
     return select.select_positions(_ds.events, filters, filter_index(_ds, token))
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=FAST_KEYS)
 def filtered_events(_ds: Dataset, token: str, filters: select.Filters):
     """The events the filters keep, every column. A shared read-only frame: callers never
     mutate it (with a million events, a copy per rerun would cost more than the whole
@@ -187,7 +205,7 @@ def _map_columns(_ds: Dataset, token: str):
                         **{layers.CELL_COLUMN: layers.map_cells(frame)})
 
 
-@st.cache_resource(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32, hash_funcs=FAST_KEYS)
 def map_events(_ds: Dataset, token: str, filters: select.Filters):
     """The events the filters keep, as the map needs them: every column when they are few
     enough to be drawn one by one, else only :data:`MAP_COLUMNS` (same rows, same order

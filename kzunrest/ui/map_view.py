@@ -7,15 +7,23 @@ import json
 from dataclasses import replace
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, select, urlstate
+from kzunrest import i18n, layers, select, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.i18n import N_, term
 from kzunrest.map_spec import SPEEDS_MS
+from kzunrest.names import read_names
 from kzunrest.ui import events_table, export_view, header, lang, state
-from kzunrest.ui.data import dataset_token, day_panel, day_rows, map_events, map_spec_for
+from kzunrest.ui.data import (
+    FAST_KEYS,
+    dataset_token,
+    day_context,
+    day_panel,
+    day_rows,
+    map_events,
+    map_spec_for,
+)
 from kzunrest.ui.links import view_spec
 from kzunrest.ui.map_component import component_data, map_component
 from kzunrest.ui.map_text import component_text
@@ -119,11 +127,11 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
             map_component(data, key=state.MAP, on_playback=partial(_on_playback, ds),
                           on_camera=_on_camera, on_region=_on_region)
         with right:
-            on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
-                        present=present)
+            # The counts are on the map itself, except in the presentation layout.
+            panel = day_panel(ds, dataset_token(ds), filters, day) if present else None
+            on_this_day(ds, panel, day, present=present)
         if not present:
-            todays_events(ds, *day_rows(ds, dataset_token(ds), filters, day, DAY_TABLE_ROWS),
-                          day)
+            todays_events(ds, filters, day)
             export_view.render(ds, events, {**data, "playback": {**data["playback"],
                                                                   "playing": False}}, day)
 
@@ -208,34 +216,47 @@ DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
                "sub_event_type", "fatalities", "source", "source_url", "notes"]
 
 
-def todays_events(ds: Dataset, todays: pd.DataFrame, total: int, day: dt.date) -> None:
+def todays_events(ds: Dataset, filters: select.Filters, day: dt.date) -> None:
     """The selected day's events with their sources, right under the map: the map's text
-    alternative for one day (points in one town overlap on the map). ``todays`` holds the
-    first rows of the ``total``."""
+    alternative for one day (points in one town overlap on the map)."""
     text = lang.text()
     _ = text.gettext
+    table, shown, total = day_table(ds, dataset_token(ds), filters, day, text.lang)
     st.markdown("##### " + text.ngettext("{n} event on {date} with its sources",
                                          "{n} events on {date} with their sources",
                                          total).format(n=text.number(total),
                                                        date=text.date(day, "day_month")))
-    if todays.empty:
+    if not shown:
         return
-    # A table is sent whole: cap it, the Analysis page has them all.
-    shown = lang.names(ds).localize(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS), text.lang)
-    shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
-    st.markdown(events_table.day_table_html(shown, text), unsafe_allow_html=True)
+    st.markdown(table, unsafe_allow_html=True)
     st.caption(_("What happened (the notes) is written in English, as in the sources."))
-    if total > len(todays):
+    if total > shown:
         st.caption(_("The first {n} of {total}; the Analysis page lists every event.").format(
-            n=len(todays), total=text.number(total)))
+            n=shown, total=text.number(total)))
 
 
-def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False) -> None:
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs=FAST_KEYS)
+def day_table(_ds: Dataset, token: str, filters: select.Filters, day: dt.date,
+              lang_: str) -> tuple[str, int, int]:
+    """The day's table as HTML (its first DAY_TABLE_ROWS events: a table is sent whole, the
+    Analysis page has them all), how many rows it shows and how many events the day has;
+    once per dataset, filters, day and language (building it cost a pause's rerun more than
+    sending it)."""
+    todays, total = day_rows(_ds, token, filters, day, DAY_TABLE_ROWS)
+    if todays.empty:
+        return "", 0, total
+    text = i18n.Text(lang_)
+    shown = read_names(_ds.folder).localize(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS), lang_)
+    shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
+    return events_table.day_table_html(shown, text), len(shown), total
+
+
+def on_this_day(ds: Dataset, panel: dict | None, day: dt.date, *,
+                present: bool = False) -> None:
     """Milestones and the official figures known by ``day``; in the presentation layout also
     the day's counts in large type (otherwise the summary on the map shows them)."""
     text = lang.text()
     _ = text.gettext
-    source = _("source")  # outside the f-strings below, where pybabel cannot see it
     st.markdown("#### " + _("On {date}").format(date=text.date(day, "full")))
     if present:
         counts = panel["counts"]
@@ -246,23 +267,38 @@ def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False
                                                                   total=len(ds.regions)))
         c2.metric(_("CSTO contingents"), len(panel["contingents"]))
 
-    todays = panel["milestones"]
-    if len(todays):
-        st.markdown("**" + _("Milestones") + "**")
-        for _i, m in todays.iterrows():
-            when = f"{m['time']} · " if m["time"] else ""
-            st.markdown(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
-                        f"({link(source, m['source_url'].split()[0])})")
+    milestones, figures = day_notes(ds, dataset_token(ds), day, text.lang)
+    if milestones:
+        st.markdown(milestones)
         if text.lang != "en":
             st.caption(_("Milestones are written in English, as in the sources."))
-    known = panel["figures"]
-    if len(known):
-        st.markdown("**" + _("Official figures known by this day") + "**")
-        for _i, f in known.iterrows():
-            note = f" {f['value_note']}" if f["value_note"] else ""
-            status = " " + _("(retracted)") if f["status"] == "retracted" else ""
-            st.markdown(f"- {md(term(text, f['metric']).replace('_', ' '))}: "
-                        f"**{text.number(f['value'])}**{md(note)}"
-                        f"{status}, {md(f['announced_by'])}, "
-                        f"{text.date(f['announced_date'], 'short')} "
-                        f"({link(source, f['source_url'].split()[0])})")
+    if figures:
+        st.markdown(figures)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def day_notes(_ds: Dataset, token: str, day: dt.date, lang_: str) -> tuple[str, str]:
+    """The day's milestones and the official figures known by ``day``, each a heading and a
+    list in one markdown ("" when there are none); once per dataset, day and language, the
+    same for every filter set."""
+    text = i18n.Text(lang_)
+    _ = text.gettext
+    source = _("source")  # outside the f-strings below, where pybabel cannot see it
+    context = day_context(_ds, token, day)
+    milestones = []
+    for _i, m in context["milestones"].iterrows():
+        when = f"{m['time']} · " if m["time"] else ""
+        milestones.append(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
+                          f"({link(source, m['source_url'].split()[0])})")
+    figures = []
+    for _i, f in context["figures"].iterrows():
+        note = f" {f['value_note']}" if f["value_note"] else ""
+        status = " " + _("(retracted)") if f["status"] == "retracted" else ""
+        figures.append(f"- {md(term(text, f['metric']).replace('_', ' '))}: "
+                       f"**{text.number(f['value'])}**{md(note)}"
+                       f"{status}, {md(f['announced_by'])}, "
+                       f"{text.date(f['announced_date'], 'short')} "
+                       f"({link(source, f['source_url'].split()[0])})")
+    return ("\n".join(["**" + _("Milestones") + "**", "", *milestones]) if milestones else "",
+            "\n".join(["**" + _("Official figures known by this day") + "**", "", *figures])
+            if figures else "")
