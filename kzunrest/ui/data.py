@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -77,21 +79,37 @@ def map_files(_ds: Dataset, token: str, filters: select.Filters) -> layers.MapFi
         tuple(item) for item in files["onset_legend"])})
 
 
+class MapSpec(NamedTuple):
+    """A map as the component receives it: the spec, and the same spec and the component's
+    words as JSON text (encoded once here, not by every rerun that sends them)."""
+
+    spec: dict  # map_spec.build_map_spec's (shared, read-only)
+    json: str  # ``spec`` as JSON, with the dataset's own camera
+    text: dict  # the component's words in the viewer's language; {} for English
+    text_json: str  # ``text`` as JSON
+
+
 @st.cache_resource(show_spinner=False, max_entries=64, hash_funcs=FAST_KEYS)
 def map_spec_for(_ds: Dataset, token: str, filters: select.Filters, shown: tuple[str, ...],
-                 basemap: str, first, last, highlight: tuple[str, ...],
-                 lang: str = "en") -> dict:
-    """The map the browser plays, built once per dataset, filters, layers, basemap and
-    language (the caller sets the camera, which is not part of the key). Shared and
-    read-only, like the frames: callers build a new dict rather than change it (st.cache_data
-    unpickled a copy of it on every rerun)."""
+                 basemap: str, highlight: tuple[str, ...], lang: str = "en") -> MapSpec:
+    """The map the browser plays over the dataset's calendar, built once per dataset,
+    filters, layers, basemap and language (the caller sets the camera, which is not part of
+    the key). Shared and read-only, like the frames: callers build a new dict rather than
+    change it (st.cache_data unpickled a copy of it on every rerun)."""
+    from kzunrest.ui.map_text import component_text
+
     events = map_events(_ds, token, filters)
     picked = _ds.events[_ds.events["event_id_cnty"].isin(highlight)] if highlight else None
-    return map_spec.build_map_spec(_ds, map_files(_ds, token, filters), events,
+    names = read_names(_ds.folder)
+    spec = map_spec.build_map_spec(_ds, map_files(_ds, token, filters), events,
                                    shown=list(shown), basemap=basemap,
                                    view=layers.view_state(**_ds.initial_view.__dict__),
-                                   first=first, last=last, highlight=picked,
-                                   text=i18n.Text(lang), names=read_names(_ds.folder))
+                                   first=_ds.first_day, last=_ds.last_day, highlight=picked,
+                                   text=i18n.Text(lang), names=names)
+    # English needs no words: the component's own are English, and the message stays small.
+    text = {} if lang == "en" else component_text(
+        spec, i18n.Text(lang), names, list(dict.fromkeys(_ds.event_types["event_type"])))
+    return MapSpec(spec, json.dumps(spec), text, json.dumps(text))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -162,6 +180,27 @@ def actor_options(_ds: Dataset, token: str) -> list[str]:
     ev = _ds.events
     # unique() first: a Python set of 2 million Arrow strings took seconds at 10^6 events.
     return sorted((set(ev["actor1"].unique()) | set(ev["actor2"].unique())) - {""})
+
+
+class FilterOptions(NamedTuple):
+    """The sidebar's choices for a dataset."""
+
+    regions: list[str]  # sorted
+    types: list[str]  # in the vocabulary's order
+    subtypes: tuple[tuple[str, str], ...]  # (type, sub-type) in the vocabulary's order
+
+    def subtypes_of(self, types) -> list[str]:
+        """The sub-types of ``types`` (all types when empty), each once, in order."""
+        return list(dict.fromkeys(sub for t, sub in self.subtypes if not types or t in types))
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def filter_options(_ds: Dataset, token: str) -> FilterOptions:
+    """The sidebar's choices, once per dataset (shared, read-only: the widgets copy them);
+    taking them from the frames again cost a millisecond of every rerun."""
+    pairs = zip(_ds.event_types["event_type"], _ds.event_types["sub_event_type"], strict=True)
+    return FilterOptions(sorted(_ds.regions["admin1"]),
+                         list(dict.fromkeys(_ds.event_types["event_type"])), tuple(pairs))
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)

@@ -25,8 +25,7 @@ from kzunrest.ui.data import (
     map_spec_for,
 )
 from kzunrest.ui.links import view_spec
-from kzunrest.ui.map_component import component_data, map_component
-from kzunrest.ui.map_text import component_text
+from kzunrest.ui.map_component import component_data, map_component, wire
 from kzunrest.ui.text import link, md
 
 DAY_TABLE_ROWS = 500
@@ -105,7 +104,6 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         _write_link(ds, view)
         day = view.day
         st.session_state[state.DAY] = day  # read by the other pages' "selected day" rules
-        events = map_events(ds, dataset_token(ds), filters)  # the GIF reads MAP_COLUMNS
         left, right = st.columns([3, 1.25])
         with left:
             picked = st.session_state.get(state.HIGHLIGHT) or []
@@ -116,24 +114,28 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
                 view.zoom if view.zoom is not None else default.zoom)
             # Without a camera in the link, the browser fits the regions to its own map size.
             fit = None if view.zoom is not None else [float(b) for b in ds.regions.total_bounds]
-            spec = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
-                                ds.first_day, ds.last_day, tuple(picked), lang.text().lang)
-            spec = {**spec, "deck": {**spec["deck"],
-                                     "initialViewState": json.loads(camera.to_json())}}
+            built = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
+                                 tuple(picked), lang.text().lang)
+            camera = json.loads(camera.to_json())
+            # The snapshot's data (its spec with this camera); the component gets its wire form.
             data = component_data(
-                spec, seq=st.session_state[state.VIEW_SEQ], day=(day - ds.first_day).days,
+                {**built.spec, "deck": {**built.spec["deck"], "initialViewState": camera}},
+                seq=st.session_state[state.VIEW_SEQ], day=(day - ds.first_day).days,
                 playing=view.playing, speed=view.speed, mode=view.mode, fit=fit,
-                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT, text=words(ds, spec))
-            map_component(data, key=state.MAP, on_playback=partial(_on_playback, ds),
-                          on_camera=_on_camera, on_region=_on_region)
+                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT, text=built.text)
+            map_component(wire(data, built.json, built.text_json, camera), key=state.MAP,
+                          on_playback=partial(_on_playback, ds), on_camera=_on_camera,
+                          on_region=_on_region)
         with right:
             # The counts are on the map itself, except in the presentation layout.
             panel = day_panel(ds, dataset_token(ds), filters, day) if present else None
             on_this_day(ds, panel, day, present=present)
         if not present:
             todays_events(ds, filters, day)
-            export_view.render(ds, events, {**data, "playback": {**data["playback"],
-                                                                  "playing": False}}, day)
+            # The GIF reads map_events' MAP_COLUMNS.
+            export_view.render(ds, partial(map_events, ds, dataset_token(ds), filters),
+                               {**data, "playback": {**data["playback"], "playing": False}},
+                               day)
 
     frame()
 
@@ -143,21 +145,11 @@ def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap:
               filters: select.Filters | None = None) -> None:
     """A map on one day that the page sets (a story step, the CSTO page's day): the same
     component, layers, legend and labels as the Map page, without the playback bar."""
-    spec = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
-                        basemap, ds.first_day,
-                        ds.last_day, (), lang.text().lang)
-    map_component(component_data(spec, seq=seq, day=(day - ds.first_day).days,
-                                 controls=False, height=height, fit=fit,
-                                 text=words(ds, spec)), key=key)
-
-
-def words(ds: Dataset, spec: dict) -> dict:
-    """What the map component says, in this viewer's language (nothing for English: the
-    component's own words are English, and the message stays small)."""
-    if lang.text().lang == "en":
-        return {}
-    return component_text(spec, lang.text(), lang.names(ds),
-                          list(dict.fromkeys(ds.event_types["event_type"])))
+    built = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
+                         basemap, (), lang.text().lang)
+    data = component_data(built.spec, seq=seq, day=(day - ds.first_day).days, controls=False,
+                          height=height, fit=fit, text=built.text)
+    map_component(wire(data, built.json, built.text_json), key=key)
 
 
 def current_basemap() -> str:
