@@ -101,7 +101,9 @@ def deck_payload(at) -> tuple[int, dict]:
     if found:
         if len(found) != 1:
             raise RuntimeError(f"expected one map component, found {len(found)}")
-        data = json.loads(found[0].proto.json)
+        from bench.loadtest_protocol import map_data
+
+        data = map_data(found[0].proto.json)
         return len(found[0].proto.json.encode("utf-8")), data["spec"]["deck"]
     charts = at.get("deck_gl_json_chart")
     if len(charts) != 1:

@@ -57,6 +57,15 @@ def micros_from_day(day: dt.date) -> float:
         / dt.timedelta(microseconds=1)
 
 
+def map_data(sent: str) -> dict:
+    """A map component's data as its JavaScript reads it: the spec arrives as JSON text
+    (kzunrest/ui/map_component.py's ``wire``)."""
+    data = json.loads(sent)
+    if isinstance(data.get("spec"), str):
+        data["spec"] = json.loads(data["spec"])
+    return data
+
+
 def rerun_msg(query_string: str, *, fragment_id: str = "", auto: bool = False,
               widgets: list[tuple[str, str, object]] = ()) -> bytes:
     """A serialized ``BackMsg(rerun_script=ClientState(...))``.
@@ -194,7 +203,7 @@ class Viewer:
         if etype == "exception":
             self.stats.error("exception", f"{el.exception.type}: {el.exception.message}")
         elif etype == "bidi_component" and el.bidi_component.json:
-            data = json.loads(el.bidi_component.json)
+            data = map_data(el.bidi_component.json)
             if "spec" in data and data.get("controls", True):
                 self.map_id = el.bidi_component.id
                 self.fragment_id = delta.fragment_id or None

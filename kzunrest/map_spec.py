@@ -67,7 +67,9 @@ def day_summaries(ds: Dataset, events: pd.DataFrame, days: list[dt.date],
     regions = np.searchsorted(np.sort(onset.to_numpy()), index.to_numpy(), side="right")
     context = layers.per_dataset(ds, ("day-context", tuple(days), text.lang),
                                  lambda: _day_context(ds, days, text, names))
-    return [{**context[i], "today": int(per_day.iloc[i]), "so_far": int(so_far.iloc[i]),
+    # Plain integers first: a Series' .iloc per day and figure cost more than the counting.
+    today, so_far = per_day.to_numpy().tolist(), so_far.to_numpy().tolist()
+    return [{**context[i], "today": int(today[i]), "so_far": int(so_far[i]),
              "regions": int(regions[i])} for i in range(len(days))]
 
 
@@ -99,9 +101,24 @@ def _places(periods: pd.DataFrame) -> list[str]:
 
 
 def _templates(layers_: list[pdk.Layer]) -> list[dict]:
-    """The layers' JSON as pydeck writes it (``@@type``, ``@@=`` accessors), from one Deck
-    (a Deck per layer cost 30 ms a rerun)."""
-    return json.loads(pdk.Deck(layers=layers_, map_provider=None).to_json())["layers"]
+    """The layers' JSON as pydeck writes it (``@@type``, ``@@=`` accessors), each layer's
+    own: the same JSON a Deck writes, without a Deck (each Deck tries to import pydeck's
+    Jupyter widget five times, a failed import each time, ~1 ms a Deck)."""
+    return [json.loads(layer.to_json()) for layer in layers_]
+
+
+# The deck's own JSON (camera, views, basemap style) per basemap style and camera.
+_DECKS: dict[tuple[str, str], str] = {}
+
+
+def _deck_json(map_style: str, view: pdk.ViewState) -> dict:
+    """The deck without its layers, as pydeck writes it (a fresh dict each call): made once
+    per basemap style and camera (see :func:`_templates` on what a Deck costs)."""
+    key = (map_style, view.to_json())
+    if key not in _DECKS:
+        _DECKS[key] = pdk.Deck(layers=[], initial_view_state=view, map_style=map_style,
+                               map_provider="carto").to_json()
+    return json.loads(_DECKS[key])
 
 
 def _label_layer(layer_id: str, data) -> pdk.Layer:
@@ -211,21 +228,22 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                           {"by": "period"}))
     if "csto-sites" in shown:
         stack.append((layers.build_csto_sites_layer([]), {"by": "inline", "rows": sites}))
+    # Label rows join their layer's JSON after pydeck wrote it: its encoder (indented, in
+    # Python) took longer over these few hundred rows than over everything else.
+    inline: dict[str, list[dict]] = {}
     if basemap == "offline":
-        labels = layers.per_dataset(ds, ("region-labels", text.lang),
-                                    lambda: region_labels(ds, text.lang, names))
-        stack.append((_label_layer("region-labels", labels), None))
-        stack.append((_label_layer("place-labels",
-                                   locality_labels(events, first, text.lang, names)),
+        inline["region-labels"] = layers.per_dataset(
+            ds, ("region-labels", text.lang), lambda: region_labels(ds, text.lang, names))
+        stack.append((_label_layer("region-labels", []), None))
+        inline["place-labels"] = locality_labels(events, first, text.lang, names)
+        stack.append((_label_layer("place-labels", []),
                       {"by": "day", "show": "on", "inline": True}))
     if highlight is not None and len(highlight):
         stack.append((layers.build_highlight_layer(highlight), None))
 
-    deck = pdk.Deck(layers=[], initial_view_state=view,
-                    map_style=layers.BASEMAPS.get(basemap, layers.BASEMAPS["carto-light"]),
-                    map_provider="carto")
-    spec = json.loads(deck.to_json())
-    spec["layers"] = _templates([layer for layer, _ in stack])
+    spec = _deck_json(layers.BASEMAPS.get(basemap, layers.BASEMAPS["carto-light"]), view)
+    spec["layers"] = [{**t, "data": inline[t["id"]]} if t.get("id") in inline else t
+                      for t in _templates([layer for layer, _ in stack])]
     return {
         "deck": spec,
         "timing": {layer.id: rule for layer, rule in stack if rule},

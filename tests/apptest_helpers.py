@@ -35,7 +35,17 @@ def map_data(at: AppTest) -> dict:
     found = [el for el in at.get("bidi_component")
              if el.proto.json and '"spec"' in el.proto.json]
     assert len(found) == 1, f"{len(found)} map components"
-    return json.loads(found[0].proto.json)
+    return decode(json.loads(found[0].proto.json))
+
+
+def decode(sent: dict) -> dict:
+    """The component's data as map_component.js reads it: the spec and the words arrive as
+    JSON text, the camera beside the spec (kzunrest/ui/map_component.py's ``wire``)."""
+    spec, text = sent["spec"], sent.get("text")
+    spec = json.loads(spec) if isinstance(spec, str) else spec
+    if sent.get("camera"):
+        spec = {**spec, "deck": {**spec["deck"], "initialViewState": sent["camera"]}}
+    return {**sent, "spec": spec, "text": json.loads(text) if isinstance(text, str) else text}
 
 
 def day_index(data: dict, day: str) -> int:

@@ -28,11 +28,12 @@ def sidebar_filters(ds: Dataset, note: str | None = None) -> select.Filters:
 
     The result is kept for the pages of this run (see :func:`current_filters`).
     """
-    from kzunrest.ui.data import actor_options, dataset_token
+    from kzunrest.ui.data import actor_options, dataset_token, filter_options
 
     text = lang.text()
     _ = text.gettext
-    actors = actor_options(ds, dataset_token(ds))
+    token = dataset_token(ds)
+    actors, options = actor_options(ds, token), filter_options(ds, token)
     with st.sidebar:
         st.subheader(_("Filters"))
         if note:
@@ -50,17 +51,12 @@ def sidebar_filters(ds: Dataset, note: str | None = None) -> select.Filters:
                     places=", ".join(names.place(p, text.lang) for p in locations)))
             else:
                 st.caption(_("No place matches “{query}”.").format(query=query.strip()))
-        regions = st.multiselect(_("Regions"), sorted(ds.regions["admin1"]), key=state.REGIONS,
+        regions = st.multiselect(_("Regions"), options.regions, key=state.REGIONS,
                                  bind="query-params",
                                  placeholder=_("All {n} regions").format(n=len(ds.regions)))
-        types = st.multiselect(_("Event types"),
-                               list(dict.fromkeys(ds.event_types["event_type"])),
+        types = st.multiselect(_("Event types"), options.types,
                                key=state.TYPES, bind="query-params", placeholder=_("All types"))
-        sub_options = ds.event_types[ds.event_types["event_type"].isin(types or
-                                                                        ds.event_types[
-                                                                            "event_type"])]
-        subtypes = st.multiselect(_("Sub-types"),
-                                  list(dict.fromkeys(sub_options["sub_event_type"])),
+        subtypes = st.multiselect(_("Sub-types"), options.subtypes_of(types),
                                   key=state.SUBTYPES, bind="query-params",
                                   placeholder=_("All sub-types"))
         chosen_actors = st.multiselect(_("Actors"), actors, key=state.ACTORS,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -14,9 +15,11 @@ from kzunrest.dataset import Dataset
 from kzunrest.ui import lang, state
 
 
-def render(ds: Dataset, events: pd.DataFrame, map_data: dict, day: dt.date) -> None:
-    """``map_data`` is what the map component received: the snapshot plays the same map, in
-    the same language."""
+def render(ds: Dataset, events: Callable[[], pd.DataFrame], map_data: dict,
+           day: dt.date) -> None:
+    """``events()`` gives the map's events (asked for only when a GIF is rendered);
+    ``map_data`` is what the map component received: the snapshot plays the same map, in the
+    same language."""
     text = lang.text()
     _ = text.gettext
     with st.expander(_("Export: animated GIF for slides, HTML page that plays offline")):
@@ -34,7 +37,7 @@ def render(ds: Dataset, events: pd.DataFrame, map_data: dict, day: dt.date) -> N
                    "cards), with its data and deck.gl inside: it needs no network."))
 
 
-def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
+def gif_part(ds: Dataset, events: Callable[[], pd.DataFrame]) -> None:
     from kzunrest.ui.controls import DATE_FORMAT, DATE_FORMAT_OTHER
 
     text = lang.text()
@@ -55,7 +58,7 @@ def gif_part(ds: Dataset, events: pd.DataFrame) -> None:
 
         with tempfile.TemporaryDirectory() as tmp:
             out = gif.render_gif(ds, Path(tmp) / "spread.gif", start, end,
-                                       events=events, progress=progress, text=text,
+                                       events=events(), progress=progress, text=text,
                                        names=lang.names(ds))
             st.session_state[state.GIF] = (out.read_bytes(), f"{start:%d%b}-{end:%d%b}")
         bar.empty()

@@ -206,9 +206,9 @@ class Player {
   }
 
   // ---- data from Python -------------------------------------------------------------------
-  async update(data) {
+  async update(sent) {
     const version = (this.version = (this.version || 0) + 1);
-    this.data = data;
+    const data = (this.data = this.decode(sent));
     this.applyText(data.text);
     const spec = data.spec;
     this.days = spec.days;
@@ -257,6 +257,22 @@ class Player {
       this.wantPlay = false;
       this.start(false);
     }
+  }
+
+  // Python sends the spec and the words as JSON text, encoded once per map rather than on
+  // every rerun, and the camera beside them (kzunrest/ui/map_component.py); the HTML
+  // snapshot sends them as objects. The same text parses once.
+  decode(sent) {
+    this.parsed = this.parsed || {};
+    const parse = (slot) => {
+      const value = sent[slot];
+      if (typeof value !== "string") return value;
+      if (this.parsed[slot]?.text !== value) this.parsed[slot] = { text: value, value: JSON.parse(value) };
+      return this.parsed[slot].value;
+    };
+    let spec = parse("spec");
+    if (sent.camera) spec = { ...spec, deck: { ...spec.deck, initialViewState: sent.camera } };
+    return { ...sent, spec, text: parse("text") };
   }
 
   // The viewer's language: labels of the controls (the values stay the same).

@@ -68,12 +68,21 @@ def component_data(spec: dict, *, seq: int, day: int, playing: bool = False,
             "playback": {"day": day, "playing": playing, "speed": speed, "mode": mode}}
 
 
+def wire(data: dict, spec_json: str, text_json: str, camera: dict | None = None) -> dict:
+    """:func:`component_data`'s ``data`` as the component is sent it: the spec and the words as
+    JSON text made once per map (ui/data.py's MapSpec), and the camera beside them (the
+    browser puts it into the spec; None keeps the spec's own). Streamlit encodes a
+    component's data twice a rerun (the message, and sorted for the element's identity):
+    as objects, this spec cost more than the rest of a pause's rerun."""
+    return {**data, "spec": spec_json, "text": text_json, "camera": camera}
+
+
 def map_component(data: dict, *, key: str,
                   on_playback: Callable[[], None] | None = None,
                   on_camera: Callable[[], None] | None = None,
                   on_region: Callable[[], None] | None = None,
                   on_step: Callable[[], None] | None = None):
-    """Mount the map with :func:`component_data`'s ``data``.
+    """Mount the map with :func:`component_data`'s ``data`` (or its :func:`wire` form).
 
     Returns the component's state: ``playback`` (date, playing, speed, mode as last reported
     by the browser), ``camera``, the ``region`` clicked and the story ``step`` asked by a

@@ -8,18 +8,25 @@ from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 
-import pandas as pd
 import streamlit as st
 
-from kzunrest import layers, select, urlstate
+from kzunrest import i18n, layers, select, urlstate
 from kzunrest.dataset import Dataset
 from kzunrest.i18n import N_, term
 from kzunrest.map_spec import SPEEDS_MS
+from kzunrest.names import read_names
 from kzunrest.ui import events_table, export_view, header, lang, state
-from kzunrest.ui.data import dataset_token, day_panel, day_rows, map_events, map_spec_for
+from kzunrest.ui.data import (
+    FAST_KEYS,
+    dataset_token,
+    day_context,
+    day_panel,
+    day_rows,
+    map_events,
+    map_spec_for,
+)
 from kzunrest.ui.links import view_spec
-from kzunrest.ui.map_component import component_data, map_component
-from kzunrest.ui.map_text import component_text
+from kzunrest.ui.map_component import component_data, map_component, wire
 from kzunrest.ui.text import link, md
 
 DAY_TABLE_ROWS = 500
@@ -98,7 +105,6 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
         _write_link(ds, view)
         day = view.day
         st.session_state[state.DAY] = day  # read by the other pages' "selected day" rules
-        events = map_events(ds, dataset_token(ds), filters)  # the GIF reads MAP_COLUMNS
         left, right = st.columns([3, 1.25])
         with left:
             picked = st.session_state.get(state.HIGHLIGHT) or []
@@ -109,24 +115,28 @@ def render(ds: Dataset, filters: select.Filters, *, present: bool = False) -> No
                 view.zoom if view.zoom is not None else default.zoom)
             # Without a camera in the link, the browser fits the regions to its own map size.
             fit = None if view.zoom is not None else [float(b) for b in ds.regions.total_bounds]
-            spec = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
-                                ds.first_day, ds.last_day, tuple(picked), lang.text().lang)
-            spec = {**spec, "deck": {**spec["deck"],
-                                     "initialViewState": json.loads(camera.to_json())}}
+            built = map_spec_for(ds, dataset_token(ds), filters, tuple(shown or []), basemap,
+                                 tuple(picked), lang.text().lang)
+            camera = json.loads(camera.to_json())
+            # The snapshot's data (its spec with this camera); the component gets its wire form.
             data = component_data(
-                spec, seq=st.session_state[state.VIEW_SEQ], day=(day - ds.first_day).days,
+                {**built.spec, "deck": {**built.spec["deck"], "initialViewState": camera}},
+                seq=st.session_state[state.VIEW_SEQ], day=(day - ds.first_day).days,
                 playing=view.playing, speed=view.speed, mode=view.mode, fit=fit,
-                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT, text=words(ds, spec))
-            map_component(data, key=state.MAP, on_playback=partial(_on_playback, ds),
-                          on_camera=_on_camera, on_region=_on_region)
+                height=MAP_HEIGHT_PRESENT if present else MAP_HEIGHT, text=built.text)
+            map_component(wire(data, built.json, built.text_json, camera), key=state.MAP,
+                          on_playback=partial(_on_playback, ds), on_camera=_on_camera,
+                          on_region=_on_region)
         with right:
-            on_this_day(ds, day_panel(ds, dataset_token(ds), filters, day), day,
-                        present=present)
+            # The counts are on the map itself, except in the presentation layout.
+            panel = day_panel(ds, dataset_token(ds), filters, day) if present else None
+            on_this_day(ds, panel, day, present=present)
         if not present:
-            todays_events(ds, *day_rows(ds, dataset_token(ds), filters, day, DAY_TABLE_ROWS),
-                          day)
-            export_view.render(ds, events, {**data, "playback": {**data["playback"],
-                                                                  "playing": False}}, day)
+            todays_events(ds, filters, day)
+            # The GIF reads map_events' MAP_COLUMNS.
+            export_view.render(ds, partial(map_events, ds, dataset_token(ds), filters),
+                               {**data, "playback": {**data["playback"], "playing": False}},
+                               day)
 
     frame()
 
@@ -138,28 +148,19 @@ def fixed_map(ds: Dataset, *, key: str, day: dt.date, shown: list[str], basemap:
     """A map on one day that the page sets (a story step, the CSTO page's day): the same
     component, layers, legend and labels as the Map page, without the playback bar.
     ``on_step`` makes ←/→ call it with -1 or 1 (the story's steps)."""
-    spec = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
-                        basemap, ds.first_day,
-                        ds.last_day, (), lang.text().lang)
-    map_component(component_data(spec, seq=seq, day=(day - ds.first_day).days,
-                                 controls=False, height=height, fit=fit,
-                                 text=words(ds, spec), keys="story" if on_step else None),
-                  key=key, on_step=(lambda: _on_step(key, on_step)) if on_step else None)
+    built = map_spec_for(ds, dataset_token(ds), filters or select.Filters(), tuple(shown),
+                         basemap, (), lang.text().lang)
+    data = component_data(built.spec, seq=seq, day=(day - ds.first_day).days, controls=False,
+                          height=height, fit=fit, text=built.text,
+                          keys="story" if on_step else None)
+    map_component(wire(data, built.json, built.text_json), key=key,
+                  on_step=(lambda: _on_step(key, on_step)) if on_step else None)
 
 
 def _on_step(key: str, on_step: Callable[[int], None]) -> None:
     delta = (st.session_state.get(key) or {}).get("step")
     if delta in (-1, 1):
         on_step(delta)
-
-
-def words(ds: Dataset, spec: dict) -> dict:
-    """What the map component says, in this viewer's language (nothing for English: the
-    component's own words are English, and the message stays small)."""
-    if lang.text().lang == "en":
-        return {}
-    return component_text(spec, lang.text(), lang.names(ds),
-                          list(dict.fromkeys(ds.event_types["event_type"])))
 
 
 def current_basemap() -> str:
@@ -218,34 +219,47 @@ DAY_COLUMNS = ["event_date", "event_time", "location", "admin1", "event_type",
                "sub_event_type", "fatalities", "source", "source_url", "notes"]
 
 
-def todays_events(ds: Dataset, todays: pd.DataFrame, total: int, day: dt.date) -> None:
+def todays_events(ds: Dataset, filters: select.Filters, day: dt.date) -> None:
     """The selected day's events with their sources, right under the map: the map's text
-    alternative for one day (points in one town overlap on the map). ``todays`` holds the
-    first rows of the ``total``."""
+    alternative for one day (points in one town overlap on the map)."""
     text = lang.text()
     _ = text.gettext
+    table, shown, total = day_table(ds, dataset_token(ds), filters, day, text.lang)
     st.markdown("##### " + text.ngettext("{n} event on {date} with its sources",
                                          "{n} events on {date} with their sources",
                                          total).format(n=text.number(total),
                                                        date=text.date(day, "day_month")))
-    if todays.empty:
+    if not shown:
         return
-    # A table is sent whole: cap it, the Analysis page has them all.
-    shown = lang.names(ds).localize(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS), text.lang)
-    shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
-    st.markdown(events_table.day_table_html(shown, text), unsafe_allow_html=True)
+    st.markdown(table, unsafe_allow_html=True)
     st.caption(_("What happened (the notes) is written in English, as in the sources."))
-    if total > len(todays):
+    if total > shown:
         st.caption(_("The first {n} of {total}; the Analysis page lists every event.").format(
-            n=len(todays), total=text.number(total)))
+            n=shown, total=text.number(total)))
 
 
-def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False) -> None:
+@st.cache_data(show_spinner=False, max_entries=512, hash_funcs=FAST_KEYS)
+def day_table(_ds: Dataset, token: str, filters: select.Filters, day: dt.date,
+              lang_: str) -> tuple[str, int, int]:
+    """The day's table as HTML (its first DAY_TABLE_ROWS events: a table is sent whole, the
+    Analysis page has them all), how many rows it shows and how many events the day has;
+    once per dataset, filters, day and language (building it cost a pause's rerun more than
+    sending it)."""
+    todays, total = day_rows(_ds, token, filters, day, DAY_TABLE_ROWS)
+    if todays.empty:
+        return "", 0, total
+    text = i18n.Text(lang_)
+    shown = read_names(_ds.folder).localize(todays[DAY_COLUMNS].head(DAY_TABLE_ROWS), lang_)
+    shown = shown.assign(event_type=shown["event_type"].map(lambda v: term(text, v)))
+    return events_table.day_table_html(shown, text), len(shown), total
+
+
+def on_this_day(ds: Dataset, panel: dict | None, day: dt.date, *,
+                present: bool = False) -> None:
     """Milestones and the official figures known by ``day``; in the presentation layout also
     the day's counts in large type (otherwise the summary on the map shows them)."""
     text = lang.text()
     _ = text.gettext
-    source = _("source")  # outside the f-strings below, where pybabel cannot see it
     st.markdown("#### " + _("On {date}").format(date=text.date(day, "full")))
     if present:
         counts = panel["counts"]
@@ -256,23 +270,38 @@ def on_this_day(ds: Dataset, panel: dict, day: dt.date, *, present: bool = False
                                                                   total=len(ds.regions)))
         c2.metric(_("CSTO contingents"), len(panel["contingents"]))
 
-    todays = panel["milestones"]
-    if len(todays):
-        st.markdown("**" + _("Milestones") + "**")
-        for _i, m in todays.iterrows():
-            when = f"{m['time']} · " if m["time"] else ""
-            st.markdown(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
-                        f"({link(source, m['source_url'].split()[0])})")
+    milestones, figures = day_notes(ds, dataset_token(ds), day, text.lang)
+    if milestones:
+        st.markdown(milestones)
         if text.lang != "en":
             st.caption(_("Milestones are written in English, as in the sources."))
-    known = panel["figures"]
-    if len(known):
-        st.markdown("**" + _("Official figures known by this day") + "**")
-        for _i, f in known.iterrows():
-            note = f" {f['value_note']}" if f["value_note"] else ""
-            status = " " + _("(retracted)") if f["status"] == "retracted" else ""
-            st.markdown(f"- {md(term(text, f['metric']).replace('_', ' '))}: "
-                        f"**{text.number(f['value'])}**{md(note)}"
-                        f"{status}, {md(f['announced_by'])}, "
-                        f"{text.date(f['announced_date'], 'short')} "
-                        f"({link(source, f['source_url'].split()[0])})")
+    if figures:
+        st.markdown(figures)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def day_notes(_ds: Dataset, token: str, day: dt.date, lang_: str) -> tuple[str, str]:
+    """The day's milestones and the official figures known by ``day``, each a heading and a
+    list in one markdown ("" when there are none); once per dataset, day and language, the
+    same for every filter set."""
+    text = i18n.Text(lang_)
+    _ = text.gettext
+    source = _("source")  # outside the f-strings below, where pybabel cannot see it
+    context = day_context(_ds, token, day)
+    milestones = []
+    for _i, m in context["milestones"].iterrows():
+        when = f"{m['time']} · " if m["time"] else ""
+        milestones.append(f"- {md(when)}**{md(m['title'])}**: {md(m['description'])} "
+                          f"({link(source, m['source_url'].split()[0])})")
+    figures = []
+    for _i, f in context["figures"].iterrows():
+        note = f" {f['value_note']}" if f["value_note"] else ""
+        status = " " + _("(retracted)") if f["status"] == "retracted" else ""
+        figures.append(f"- {md(term(text, f['metric']).replace('_', ' '))}: "
+                       f"**{text.number(f['value'])}**{md(note)}"
+                       f"{status}, {md(f['announced_by'])}, "
+                       f"{text.date(f['announced_date'], 'short')} "
+                       f"({link(source, f['source_url'].split()[0])})")
+    return ("\n".join(["**" + _("Milestones") + "**", "", *milestones]) if milestones else "",
+            "\n".join(["**" + _("Official figures known by this day") + "**", "", *figures])
+            if figures else "")
