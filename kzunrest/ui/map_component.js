@@ -168,9 +168,8 @@ class Player {
       if (!this.data) return;
       // A map without its playback bar (a story step) has no day of its own to step; on the
       // story its arrows step the story. They are read here rather than as Streamlit button
-      // shortcuts: two key listeners on one page raced (the map's swallowed the key whenever
-      // it ran first), and the shortcuts' held-key bookkeeping could miss a key's release
-      // while the buttons re-rendered, leaving ← dead until the page lost focus.
+      // shortcuts: two document listeners for the same keys raced (this one swallowed the
+      // key whenever it ran first).
       if (!this.data.controls && e.key !== "Escape") {
         if (this.data.keys !== "story" || !(e.key === "ArrowLeft" || e.key === "ArrowRight")) return;
         const t = e.target;
