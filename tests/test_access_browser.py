@@ -72,18 +72,23 @@ def map_in_its_language(page, lang: str) -> None:
     page.set_viewport_size({"width": 1400, "height": 1000})
 
 
+def tab_until(page, focused: str, presses: int, what: str) -> None:
+    """Press Tab until the JavaScript ``focused`` holds, at most ``presses`` times."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if page.evaluate(focused):
+            return
+    pytest.fail(f"Tab never reached {what}")
+
+
 def test_keyboard_alone_reaches_the_first_source_of_5_january(browser, server):
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     open_page(page, server, "map", "en", "&date=2022-01-04")
     page.evaluate("document.activeElement?.blur()")  # Tab starts from the page's start
     # Tab to the day slider, then the arrow key steps to 5 January.
-    for _ in range(60):
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement?.classList.contains('kz-slider')"):
-            break
-    else:
-        pytest.fail("Tab never reached the day slider")
+    tab_until(page, "document.activeElement?.classList.contains('kz-slider')", 60,
+              "the day slider")
     page.keyboard.press("ArrowRight")
     page.wait_for_function("document.querySelector('.kzmap').dataset.paintedDay "
                            "=== '2022-01-05'", timeout=30_000)
@@ -92,12 +97,8 @@ def test_keyboard_alone_reaches_the_first_source_of_5_january(browser, server):
     page.wait_for_function("[...document.querySelectorAll('h5')].some(h => "
                            "h.textContent.includes('05 January'))", timeout=30_000)
     # Tab goes on, past the day's figures, to the first source link in the table.
-    for _ in range(120):
-        page.keyboard.press("Tab")
-        if page.evaluate("!!document.activeElement?.closest('.kz-daytable a')"):
-            break
-    else:
-        pytest.fail("Tab never reached a source link of the day's table")
+    tab_until(page, "!!document.activeElement?.closest('.kz-daytable a')", 120,
+              "a source link of the day's table")
     href = page.evaluate("document.activeElement.href")
     first = page.evaluate("document.querySelector('.kz-daytable a').href")
     page.screenshot(path=ARTIFACTS / "keyboard-jan05.png")
