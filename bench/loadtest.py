@@ -207,6 +207,7 @@ async def run_level(url: str, pid: int | None, n: int, args,
     window_start: float | None = None
     cpu_at_window = None
     last_print = 0.0
+    last_cpu = cpu_s(pid)
     while time.monotonic() < deadline:
         await asyncio.sleep(0.5)
         now = time.monotonic()
@@ -237,13 +238,19 @@ async def run_level(url: str, pid: int | None, n: int, args,
         timing_out = sum(1 for s in stats if any(t > now - 10 for t in s.timeouts_at))
         p95 = percentile(recent, 0.95)
         if now - last_print >= 5:
-            last_print = now
+            # The server's CPU since the last line: a window's mean hides a saturated spell.
+            cpu_now = cpu_s(pid)
+            cores = ((cpu_now - last_cpu) / (now - last_print)
+                     if cpu_now is not None and last_cpu is not None and last_print else None)
+            last_print, last_cpu = now, cpu_now
             timeline.append({"t_s": round(now - t0), "rss_mb": rss and round(rss),
+                             "server_cores": cores and round(cores, 2),
                              "playing": playing, "p95_last10s_ms": p95 and round(p95 * 1000),
                              "runs_last10s": len(recent), "in_window": window_start is not None})
             print(f"  t={now - t0:5.0f}s playing {playing}/{n}  p95(last 10 s) "
                   f"{'-' if p95 is None else f'{p95 * 1000:.0f} ms'}  rss "
-                  f"{'-' if rss is None else f'{rss:.0f} MB'}  lost {lost}", flush=True)
+                  f"{'-' if rss is None else f'{rss:.0f} MB'}  lost {lost}  server "
+                  f"{'-' if cores is None else f'{cores:.2f}'} cores", flush=True)
         if lost * 2 >= n:
             collapse = {"reason": f"{lost} of {n} viewers lost (disconnect, or no first load "
                                   f"in {args.first_load_timeout:.0f} s)"}
