@@ -1,0 +1,122 @@
+"""``streamlit`` with a trace of where each run's time goes, for the load test.
+
+    KZ_SERVER_TRACE=trace.log python -m bench.server_trace run app.py [streamlit options]
+
+Runs Streamlit's own command line after wrapping three of its methods, each writing one line
+(monotonic seconds, event, session) to the trace file:
+
+* ``arrive``: a rerun request reached the session (the websocket's message was read);
+* ``start`` / ``end``: the script thread began / finished the run;
+* ``sent``: the run's ``script_finished`` left the runtime's flush loop for the websocket.
+
+So a request's latency splits into waiting for a script thread (arrive→start), the run
+(start→end) and the delivery of its messages (end→sent): Streamlit's runtime hands a
+session's messages to its websocket one per event-loop turn, on the same thread that serves
+every socket and static file, competing for the GIL with the script threads.
+:func:`breakdown` reads the file back. Bench only: the app never imports this.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ENV = "KZ_SERVER_TRACE"
+
+
+def install(path: str) -> None:
+    from streamlit.runtime import app_session, runtime
+    from streamlit.runtime.scriptrunner import script_runner
+
+    out = open(path, "a", buffering=1)  # noqa: SIM115 - open for the server's life
+    lock = threading.Lock()
+
+    def log(event: str, session: str) -> None:
+        with lock:
+            out.write(f"{time.monotonic():.4f} {event} {session[:12]}\n")
+
+    handle = app_session.AppSession.handle_backmsg
+
+    def handle_backmsg(self, msg):
+        if msg.WhichOneof("type") == "rerun_script":
+            log("arrive", self.id)
+        return handle(self, msg)
+
+    run = script_runner.ScriptRunner._run_script
+
+    def run_script(self, rerun_data):
+        log("start", self._session_id)
+        try:
+            return run(self, rerun_data)
+        finally:
+            log("end", self._session_id)
+
+    send = runtime.Runtime._send_message
+
+    def send_message(self, session_info, msg):
+        send(self, session_info, msg)
+        if msg.WhichOneof("type") == "script_finished":
+            log("sent", session_info.session.id)
+
+    app_session.AppSession.handle_backmsg = handle_backmsg
+    script_runner.ScriptRunner._run_script = run_script
+    runtime.Runtime._send_message = send_message
+
+
+def _q(values: list[float], p: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[round(p * (len(ordered) - 1))]
+
+
+def breakdown(path: Path, since: float | None = None) -> dict:
+    """Per run (those that arrived after ``since``, monotonic seconds): p50/p95 ms of the
+    wait for a script thread, the run and the delivery. A run that was asked for several
+    times before it started counts from the first request."""
+    per_session: dict[str, list[tuple[float, str]]] = defaultdict(list)
+    with open(path) as fh:
+        for line in fh:
+            t, event, session = line.split()
+            per_session[session].append((float(t), event))
+    waits: dict[str, list[float]] = {"queued": [], "run": [], "delivery": []}
+    for events in per_session.values():
+        arrived = started = ended = None
+        for t, event in events:
+            if event == "arrive":
+                arrived = arrived if arrived is not None and started is None else t
+            elif event == "start":
+                started = t
+            elif event == "end":
+                ended = t
+            elif event == "sent" and started is not None and ended is not None:
+                first = arrived if arrived is not None and arrived <= started else started
+                if since is None or first >= since:
+                    waits["queued"].append(started - first)
+                    waits["run"].append(ended - started)
+                    waits["delivery"].append(t - ended)
+                arrived = started = ended = None
+    return {"runs": len(waits["run"]),
+            **{k: {"p50": _ms(_q(v, 0.5)), "p95": _ms(_q(v, 0.95))} for k, v in waits.items()}}
+
+
+def _ms(seconds: float | None) -> int | None:
+    return None if seconds is None else round(seconds * 1000)
+
+
+def main() -> int:
+    path = os.environ.get(ENV)
+    if path:
+        install(path)
+    from streamlit.web.cli import main as streamlit_main
+
+    sys.argv = ["streamlit", *sys.argv[1:]]
+    return streamlit_main()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
