@@ -7,7 +7,9 @@ Runs Streamlit's own command line after wrapping three of its methods, each writ
 
 * ``arrive``: a rerun request reached the session (the websocket's message was read);
 * ``start`` / ``end``: the script thread began / finished the run;
-* ``sent``: the run's ``script_finished`` left the runtime's flush loop for the websocket.
+* ``sent``: the run's ``script_finished`` left the runtime's flush loop for the websocket;
+* ``lag``: every 100 ms, how late the event loop woke a 100 ms sleep (its own seconds), so a
+  starved or blocked event loop shows.
 
 So a request's latency splits into waiting for a script thread (arrive→start), the run
 (start→end) and the delivery of its messages (end→sent): Streamlit's runtime hands a
@@ -18,6 +20,7 @@ every socket and static file, competing for the GIL with the script threads.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
 import threading
@@ -35,9 +38,9 @@ def install(path: str) -> None:
     out = open(path, "a", buffering=1)  # noqa: SIM115 - open for the server's life
     lock = threading.Lock()
 
-    def log(event: str, session: str) -> None:
+    def log(event: str, what: str) -> None:
         with lock:
-            out.write(f"{time.monotonic():.4f} {event} {session[:12]}\n")
+            out.write(f"{time.monotonic():.4f} {event} {what[:12]}\n")
 
     handle = app_session.AppSession.handle_backmsg
 
@@ -62,6 +65,22 @@ def install(path: str) -> None:
         if msg.WhichOneof("type") == "script_finished":
             log("sent", session_info.session.id)
 
+    loop_coroutine = runtime.Runtime._loop_coroutine
+
+    async def probe() -> None:
+        while True:
+            t = time.monotonic()
+            await asyncio.sleep(0.1)
+            log("lag", f"{time.monotonic() - t - 0.1:.4f}")
+
+    async def loop_with_probe(self):
+        task = asyncio.create_task(probe())
+        try:
+            return await loop_coroutine(self)
+        finally:
+            task.cancel()
+
+    runtime.Runtime._loop_coroutine = loop_with_probe
     app_session.AppSession.handle_backmsg = handle_backmsg
     script_runner.ScriptRunner._run_script = run_script
     runtime.Runtime._send_message = send_message
@@ -79,11 +98,11 @@ def breakdown(path: Path, since: float | None = None) -> dict:
     wait for a script thread, the run and the delivery. A run that was asked for several
     times before it started counts from the first request."""
     per_session: dict[str, list[tuple[float, str]]] = defaultdict(list)
-    with open(path) as fh:
-        for line in fh:
-            t, event, session = line.split()
-            per_session[session].append((float(t), event))
+    for t, event, session in _lines(path):
+        if event != "lag":
+            per_session[session].append((t, event))
     waits: dict[str, list[float]] = {"queued": [], "run": [], "delivery": []}
+    lags = [float(s) for t, e, s in _lines(path) if e == "lag" and (since is None or t >= since)]
     for events in per_session.values():
         arrived = started = ended = None
         for t, event in events:
@@ -101,7 +120,16 @@ def breakdown(path: Path, since: float | None = None) -> dict:
                     waits["delivery"].append(t - ended)
                 arrived = started = ended = None
     return {"runs": len(waits["run"]),
-            **{k: {"p50": _ms(_q(v, 0.5)), "p95": _ms(_q(v, 0.95))} for k, v in waits.items()}}
+            **{k: {"p50": _ms(_q(v, 0.5)), "p95": _ms(_q(v, 0.95))} for k, v in waits.items()},
+            "event_loop_lag": {"p50": _ms(_q(lags, 0.5)), "p95": _ms(_q(lags, 0.95)),
+                               "max": _ms(max(lags) if lags else None)}}
+
+
+def _lines(path: Path):
+    with open(path) as fh:
+        for line in fh:
+            t, event, what = line.split()
+            yield float(t), event, what
 
 
 def _ms(seconds: float | None) -> int | None:

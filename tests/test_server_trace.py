@@ -25,3 +25,9 @@ def test_runs_before_the_window_are_left_out(tmp_path):
                      "5.0 arrive a\n5.0 start a\n5.4 end a\n5.5 sent a\n")
     b = breakdown(trace, since=4.0)
     assert b["runs"] == 1 and b["run"]["p50"] == 400
+
+
+def test_the_event_loops_lateness_is_read_back(tmp_path):
+    trace = tmp_path / "t.trace"
+    trace.write_text("1.0 lag 0.0010\n1.1 lag 0.2500\n1.2 lag 0.0020\n")
+    assert breakdown(trace)["event_loop_lag"] == {"p50": 2, "p95": 250, "max": 250}
