@@ -9,7 +9,11 @@ Runs Streamlit's own command line after wrapping three of its methods, each writ
 * ``start`` / ``end``: the script thread began / finished the run;
 * ``sent``: the run's ``script_finished`` left the runtime's flush loop for the websocket;
 * ``lag``: every 100 ms, how late the event loop woke a 100 ms sleep (its own seconds), so a
-  starved or blocked event loop shows.
+  starved or blocked event loop shows;
+* ``spawn``: seconds the event loop waited in ``ScriptRunner.start`` (a new thread per run:
+  ``Thread.start`` blocks until that thread gets the GIL);
+* ``gc2``: a full collection of Python's garbage collector and its seconds (it holds the GIL:
+  every thread waits).
 
 So a request's latency splits into waiting for a script thread (arrive→start), the run
 (start→end) and the delivery of its messages (end→sent): Streamlit's runtime hands a
@@ -21,6 +25,7 @@ every socket and static file, competing for the GIL with the script threads.
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import sys
 import threading
@@ -58,6 +63,15 @@ def install(path: str) -> None:
         finally:
             log("end", self._session_id)
 
+    spawn = script_runner.ScriptRunner.start
+
+    def start(self):
+        t = time.monotonic()
+        try:
+            return spawn(self)
+        finally:
+            log("spawn", f"{time.monotonic() - t:.4f}")
+
     send = runtime.Runtime._send_message
 
     def send_message(self, session_info, msg):
@@ -80,9 +94,21 @@ def install(path: str) -> None:
         finally:
             task.cancel()
 
+    gc_started = [0.0]
+
+    def on_gc(phase: str, info: dict) -> None:
+        if info.get("generation") != 2:
+            return
+        if phase == "start":
+            gc_started[0] = time.monotonic()
+        else:
+            log("gc2", f"{time.monotonic() - gc_started[0]:.4f}")
+
+    gc.callbacks.append(on_gc)
     runtime.Runtime._loop_coroutine = loop_with_probe
     app_session.AppSession.handle_backmsg = handle_backmsg
     script_runner.ScriptRunner._run_script = run_script
+    script_runner.ScriptRunner.start = start
     runtime.Runtime._send_message = send_message
 
 
@@ -99,10 +125,11 @@ def breakdown(path: Path, since: float | None = None) -> dict:
     times before it started counts from the first request."""
     per_session: dict[str, list[tuple[float, str]]] = defaultdict(list)
     for t, event, session in _lines(path):
-        if event != "lag":
+        if event not in ("lag", "gc2", "spawn"):
             per_session[session].append((t, event))
     waits: dict[str, list[float]] = {"queued": [], "run": [], "delivery": []}
-    lags = [float(s) for t, e, s in _lines(path) if e == "lag" and (since is None or t >= since)]
+    lags, gcs, spawns = ([float(w) for t, e, w in _lines(path) if e == kind
+                          and (since is None or t >= since)] for kind in ("lag", "gc2", "spawn"))
     for events in per_session.values():
         arrived = started = ended = None
         for t, event in events:
@@ -122,7 +149,11 @@ def breakdown(path: Path, since: float | None = None) -> dict:
     return {"runs": len(waits["run"]),
             **{k: {"p50": _ms(_q(v, 0.5)), "p95": _ms(_q(v, 0.95))} for k, v in waits.items()},
             "event_loop_lag": {"p50": _ms(_q(lags, 0.5)), "p95": _ms(_q(lags, 0.95)),
-                               "max": _ms(max(lags) if lags else None)}}
+                               "max": _ms(max(lags) if lags else None)},
+            "thread_start": {"n": len(spawns), "total": _ms(sum(spawns)),
+                             "p95": _ms(_q(spawns, 0.95)), "max": _ms(max(spawns) if spawns else None)},
+            "full_gc": {"n": len(gcs), "total": _ms(sum(gcs)),
+                        "max": _ms(max(gcs) if gcs else None)}}
 
 
 def _lines(path: Path):
