@@ -244,9 +244,16 @@ class Player {
     if (detailsKey !== this.detailsKey) {
       this.detailsKey = detailsKey;
       this.details = null;
+      this.root.dataset.details = spec.details ? "loading" : "none";
       this.detailsLoading = spec.details ? loadDetails(spec.details).then((lookup) => {
-        if (this.detailsKey === detailsKey) this.details = lookup;
-      }).catch(() => {}) : null;
+        if (this.detailsKey !== detailsKey) return;
+        this.details = lookup;
+        this.root.dataset.details = "ready";
+        // A tooltip shown meanwhile gets its last lines (notes, sources) now.
+        if (this.lastHover && this.tooltip.style.display === "block") this.hover(this.lastHover);
+      }).catch(() => {
+        if (this.detailsKey === detailsKey) this.root.dataset.details = "failed";
+      }) : null;
     }
     const structure = JSON.stringify([spec.deck.layers, spec.timing]);
     if (structure !== this.structure || !this.deck) {
@@ -615,6 +622,7 @@ class Player {
   }
 
   hover(info) {
+    this.lastHover = info;
     const tip = this.tooltip;
     if (!info.object || !info.layer || !info.layer.props.pickable) {
       tip.style.display = "none";
