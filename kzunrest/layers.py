@@ -2,9 +2,9 @@
 
 Heavy data (events, region shapes, hatching) goes to content-hashed files under ``static/``
 that the browser fetches once; kzunrest/map_spec.py assembles the deck and says how each layer
-follows the day. Text stays plain text in the rows (``title``, ``body``, ``foot``, ``notes``,
-``sources``): the map component writes it with textContent, so data never becomes markup
-(tests/test_browser.py proves it with an <img onerror> payload).
+follows the day. Text stays plain text in the rows and in the events' details file (notes,
+sources, actors: :func:`details_payload`): the map component writes it with textContent, so
+data never becomes markup (tests/test_browser.py proves it with an <img onerror> payload).
 """
 
 from __future__ import annotations
