@@ -2,9 +2,9 @@
 
 Heavy data (events, region shapes, hatching) goes to content-hashed files under ``static/``
 that the browser fetches once; kzunrest/map_spec.py assembles the deck and says how each layer
-follows the day. Text stays plain text in the rows (``title``, ``body``, ``foot``, ``notes``,
-``sources``): the map component writes it with textContent, so data never becomes markup
-(tests/test_browser.py proves it with an <img onerror> payload).
+follows the day. Text stays plain text in the rows and in the events' details file (notes,
+sources, actors: :func:`details_payload`): the map component writes it with textContent, so
+data never becomes markup (tests/test_browser.py proves it with an <img onerror> payload).
 """
 
 from __future__ import annotations
@@ -67,6 +67,9 @@ class MapFiles:
     halos: str = ""  # events placed at their town only (geo_precision 2): a ~25 km halo
     areas: str = ""  # events known only to their region (geo_precision 3): the region tinted
     disputed: str = ""  # events with a competing version in disputes.csv: a dark ring
+    # The card's text and the tooltip's last lines of each event drawn one by one
+    # (:func:`details_payload`); empty when there are none, or events are grouped.
+    details: str = ""
 
 
 def rgb_hex(rgb: list[int]) -> str:
@@ -135,25 +138,23 @@ def event_rows(events: pd.DataFrame, colors: dict[str, str], first: dt.date,
     return json.loads(jsonrows.json_list(rows))
 
 
-DISPUTED_LINE = "Disputed: other sources give another version (click for it)"
-
-
 def event_table(events: pd.DataFrame, colors: dict[str, str], first: dt.date,
                 disputes: pd.DataFrame | None = None) -> tuple[pa.Array, pd.DataFrame]:
     """Each event's row of the events layer as JSON text, and per row what decides which
     file it goes to (``start``, ``last``, ``gp``, ``disputed``, ``admin1``, ``event_type``).
 
-    A row holds the position, day number (from ``first``), colour, radius (growing with the
-    toll, so the deadliest events stand out; 0 and unknown alike), the card's fields and the
-    plain-text tooltip (``title``, ``body``, ``foot``). Written column by column
+    A row holds what drawing and the first lines of the tooltip need: the id, date, region,
+    type and place, the position, day number (from ``first``), colour, radius (growing with
+    the toll, so the deadliest events stand out; 0 and unknown alike) and deaths. The long
+    text of the tooltip and card is in the details file (:func:`detail_columns`), fetched
+    beside the rows. Written column by column
     (:mod:`kzunrest.jsonrows`): 50,000 events in well under a second, where a dict per row
     and json.dumps took seconds.
     """
     date, fat = events["event_date"], events["fatalities"]
     known = fat.notna().to_numpy()
     fat_int = fat.fillna(0).astype("int64").to_numpy()
-    fat_digits = jsonrows.arrow_text(fat_int.astype(str))
-    fat_text = jsonrows.when(known, fat_digits, "unknown")  # digits need no escaping
+    fat_text = jsonrows.when(known, jsonrows.json_ints(fat_int), "unknown")  # no escaping
     radius = (6 + 3 * np.minimum(fat_int, 30).astype(float) ** 0.5).round(2)
     day = select.day_number(date, first).astype(int).to_numpy()
     end = events["event_date_end"] if "event_date_end" in events else pd.Series(
@@ -161,41 +162,15 @@ def event_table(events: pd.DataFrame, colors: dict[str, str], first: dt.date,
     last = select.day_number(end.fillna(date), first).astype(int).to_numpy()
     # Dates as text once per distinct day (strftime over every row cost a quarter second).
     iso = jsonrows.per_value(date, lambda d: json.dumps(f"{d:%Y-%m-%d}"))
-    when = jsonrows.per_value(date, lambda d: f"{d:%a %d %b %Y}")
-    spans = end.where(end > date)
-    span = jsonrows.per_value(spans, lambda d: "" if pd.isna(d) else f"{d: to %a %d %b}")
     versions = competing_versions(disputes)
     ids = events["event_id_cnty"]
     disputed = ids.isin(list(versions)).to_numpy() if versions else np.zeros(len(ids), bool)
-    disputes_json = np.full(len(ids), "[]", dtype=object)
-    for i in np.flatnonzero(disputed):
-        disputes_json[i] = json.dumps(versions[ids.iloc[i]], ensure_ascii=False)
     rgb = {t: json.dumps(hex_to_rgb(colors.get(t, "#8C8C8C"), 220)) for t in
            events["event_type"].unique()}
     gp = events["geo_precision"].astype("int64").to_numpy()
-    tp = events["time_precision"].astype("int64").to_numpy()
-    precision = jsonrows.per_value(
-        (gp, tp),
-        lambda p: json.dumps(f"{PRECISION_TEXT.get(int(p[0]), '')}; "
-                             f"{TIME_PRECISION_TEXT.get(int(p[1]), '')}".strip("; "),
-                             ensure_ascii=False))
-    source, url = events["source"], events["source_url"]
-    sources = jsonrows.per_value((source, url), lambda p: json.dumps(
-        source_links(*p), ensure_ascii=False))
     esc = {c: jsonrows.escaped(events[c]) for c in (
-        "event_id_cnty", "event_time", "admin1", "event_type", "sub_event_type", "location",
-        "notes", "actor1", "actor2")}
-    e_source, e_url = jsonrows.escaped(source), jsonrows.escaped(url)
-    etime, admin1, notes, actor2 = (jsonrows.nonblank(events[c]) for c in (
-        "event_time", "admin1", "notes", "actor2"))
-    q, j, w = jsonrows.quoted, jsonrows.join, jsonrows.when
-    title = j(jsonrows.escaped(jsonrows.join(when, span)),
-              w(etime, j(" ", esc["event_time"])), " · ", esc["location"])
-    # The tooltip's lines, blank ones left out (as "\n".join of the non-blank lines).
-    body = j(w(admin1, j(esc["admin1"], "\\n")),
-             esc["event_type"], ": ", esc["sub_event_type"], "\\nFatalities: ", fat_text,
-             w(notes, j("\\n", esc["notes"])),
-             w(disputed, "\\n" + DISPUTED_LINE))
+        "event_id_cnty", "admin1", "event_type", "location")}
+    q = jsonrows.quoted
     rows = jsonrows.row_objects([
         ("event_id_cnty", q(esc["event_id_cnty"])), ("event_date", iso),
         ("admin1", q(esc["admin1"])), ("event_type", q(esc["event_type"])),
@@ -205,18 +180,81 @@ def event_table(events: pd.DataFrame, colors: dict[str, str], first: dt.date,
         ("day", jsonrows.json_ints(day)),
         ("color", jsonrows.per_value(events["event_type"], rgb.__getitem__)),
         ("start", jsonrows.json_ints(day)), ("last", jsonrows.json_ints(last)),
-        ("gp", jsonrows.json_ints(gp)),
-        ("disputes", pa.array(disputes_json, type=jsonrows.TEXT)),
-        ("radius", jsonrows.json_floats(radius)), ("sources", sources),
-        ("notes", q(esc["notes"])),
-        ("actors", q(j(esc["actor1"], w(actor2, j(" vs ", esc["actor2"]))))),
-        ("fatalities", q(fat_text)), ("precision", precision),
-        ("title", q(title)), ("body", q(body)), ("foot", q(j(e_source, " ", e_url))),
+        ("gp", jsonrows.json_ints(gp)), ("radius", jsonrows.json_floats(radius)),
+        ("fatalities", q(fat_text)),
     ])
     meta = pd.DataFrame({"start": day, "last": last, "gp": gp, "disputed": disputed,
                          "admin1": events["admin1"].to_numpy(),
                          "event_type": events["event_type"].to_numpy()})
     return rows, meta
+
+
+# The card's text and the tooltip's last lines, per event, in the details file (one per
+# filter set, beside the rows): plain UTF-8 text, never JSON-escaped, so writing it is a copy
+# of the columns (escaping and joining 1 KB of text per event cost most of a filter change at
+# 30,000 events). ``sources`` and ``disputes`` hold JSON text ("" when there are none).
+DETAIL_FIELDS = ("event_id_cnty", "notes", "actors", "sources", "disputes", "precision", "foot")
+
+
+def detail_columns(events: pd.DataFrame, disputes: pd.DataFrame | None = None
+                   ) -> list[pa.Array]:
+    """Per :data:`DETAIL_FIELDS`, each event's text (in the order of ``events``): notes,
+    actors ("A vs B"), sources as JSON ``[[name, url], ...]``, competing versions as JSON
+    ``[[field, value, source, url, note], ...]`` or "", how sure the position and day are,
+    and the tooltip's foot (the source names and addresses)."""
+    j, w = jsonrows.join, jsonrows.when
+    text = {c: jsonrows.arrow_text(events[c]) for c in (
+        "event_id_cnty", "notes", "actor1", "actor2", "source", "source_url")}
+    versions = competing_versions(disputes)
+    ids = events["event_id_cnty"]
+    disputed = ids.isin(list(versions)).to_numpy() if versions else np.zeros(len(ids), bool)
+    contested = np.full(len(ids), "", dtype=object)
+    for i in np.flatnonzero(disputed):
+        contested[i] = json.dumps(versions[ids.iloc[i]], ensure_ascii=False)
+    gp = events["geo_precision"].astype("int64").to_numpy()
+    tp = events["time_precision"].astype("int64").to_numpy()
+    precision = jsonrows.per_value((gp, tp), lambda p: f"{PRECISION_TEXT.get(int(p[0]), '')}; "
+                                   f"{TIME_PRECISION_TEXT.get(int(p[1]), '')}".strip("; "))
+    sources = jsonrows.per_value((events["source"], events["source_url"]), lambda p: json.dumps(
+        source_links(*p), ensure_ascii=False))
+    return [text["event_id_cnty"], text["notes"],
+            j(text["actor1"], w(jsonrows.nonblank(text["actor2"]), j(" vs ", text["actor2"]))),
+            sources, pa.array(contested, type=jsonrows.TEXT), precision,
+            j(text["source"], " ", text["source_url"])]
+
+
+def details_payload(columns: list[pa.Array]) -> list:
+    """The details file: little-endian uint32 ``n`` (events) and ``k`` (fields), then per
+    field ``n + 1`` uint32 offsets into its text, then each field's UTF-8 text; as pieces to
+    :func:`publish` (the text is Arrow's own buffer, not copied). The map component reads it
+    with a TextDecoder; :func:`read_details` reads it in Python."""
+    n = len(columns[0]) if columns else 0
+    head, texts = [np.array([n, len(columns)], dtype="<u4").tobytes()], []
+    for col in columns:
+        offsets = np.frombuffer(col.buffers()[1], dtype=np.int64)[col.offset:col.offset + n + 1]
+        if len(offsets) and offsets[-1] - offsets[0] >= 2**32:
+            raise ValueError("details: a field's text is 4 GB or more")
+        head.append((offsets - offsets[0]).astype("<u4").tobytes())
+        data = col.buffers()[2]
+        texts.append(memoryview(data)[offsets[0]:offsets[-1]] if n and data is not None
+                     else b"")
+    return head + texts
+
+
+def read_details(payload: bytes) -> list[dict[str, str]]:
+    """The events' details as written by :func:`details_payload` (fields named by
+    :data:`DETAIL_FIELDS`), one dict per event."""
+    n, k = np.frombuffer(payload, dtype="<u4", count=2)
+    at, offsets, starts = 8, [], []
+    for _ in range(k):
+        offsets.append(np.frombuffer(payload, dtype="<u4", count=n + 1, offset=at))
+        at += 4 * (n + 1)
+    for off in offsets:
+        starts.append(at)
+        at += int(off[-1])
+    return [{name: payload[s + int(off[i]):s + int(off[i + 1])].decode("utf-8")
+             for name, off, s in zip(DETAIL_FIELDS, offsets, starts, strict=False)}
+            for i in range(n)]
 
 
 def competing_versions(disputes: pd.DataFrame | None) -> dict[str, list[list[str]]]:
@@ -485,6 +523,8 @@ def build_map_files(ds: Dataset, events: pd.DataFrame, static_dir: Path = STATIC
                       event_table(events, colors_by_type, ds.first_day,
                                   getattr(ds, "disputes", None)))
         sure = precision_files(ds, rows, meta, colors_by_type, static_dir)
+        sure["details"] = publish(details_payload(detail_columns(
+            events, getattr(ds, "disputes", None))), "bin", static_dir)
         # Spans of days are drawn over their days (the spans file), not as day points.
         payload = jsonrows.json_chunks(rows,
                                        meta["last"].to_numpy() == meta["start"].to_numpy())

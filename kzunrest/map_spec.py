@@ -254,6 +254,9 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
         "clickable": [c for c in CLICKABLE if c in shown or c == "regions"],
         "speeds": SPEEDS_MS,
         "trail_opacity": TRAIL_OPACITY,
+        # The events' card text, fetched beside the layers (layers.details_payload).
+        "details": {"data": files.details, "fields": list(layers.DETAIL_FIELDS)}
+        if files.details and "events" in shown else None,
     }
 
 

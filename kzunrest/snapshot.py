@@ -42,12 +42,23 @@ def _script_safe(text: str) -> str:
     return text.replace("<", "\\u003c")
 
 
+def _inlined_details(details: dict | None, static_dir: Path) -> dict | None:
+    """The events' details file as rows (one list of the fields per event), which the
+    component takes in place of its URL."""
+    if not details or not isinstance(details.get("data"), str):
+        return details
+    rows = layers.read_details(_static_file(details["data"], static_dir).read_bytes())
+    return {**details, "data": [[r[f] for f in details["fields"]] for r in rows]}
+
+
 def inline_spec(spec: dict, static_dir: Path = layers.STATIC_DIR) -> dict:
-    """A copy of the map's spec with each layer's data file and the offline style inline."""
+    """A copy of the map's spec with each layer's data file, the events' details and the
+    offline style inline."""
     deck = spec["deck"]
-    return {**spec, "deck": {**deck, "mapStyle": _inlined(deck.get("mapStyle"), static_dir),
-                             "layers": [{**t, "data": _inlined(t.get("data"), static_dir)}
-                                        for t in deck["layers"]]}}
+    return {**spec, "details": _inlined_details(spec.get("details"), static_dir),
+            "deck": {**deck, "mapStyle": _inlined(deck.get("mapStyle"), static_dir),
+                     "layers": [{**t, "data": _inlined(t.get("data"), static_dir)}
+                                for t in deck["layers"]]}}
 
 
 def snapshot_html(data: dict, out: Path | None = None, *,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from kzunrest.layers import STATIC_DIR, STATIC_URL
+from kzunrest.layers import STATIC_DIR, STATIC_URL, read_details
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +87,18 @@ def fetch(url: str):
     """What the browser fetches for a layer's data URL (a file under static/)."""
     assert url.startswith(STATIC_URL + "/")
     return json.loads((STATIC_DIR / url[len(STATIC_URL) + 1:]).read_text(encoding="utf-8"))
+
+
+def card_details(data: dict) -> dict[str, dict]:
+    """Per event id, the card's text the component reads from the spec's details file
+    (``notes``, ``actors``, ``sources`` and ``disputes`` parsed from JSON, ``precision``,
+    ``foot``), as map_component.js does."""
+    details = data["spec"]["details"]
+    url = details["data"]
+    assert url.startswith(STATIC_URL + "/")
+    rows = read_details((STATIC_DIR / url[len(STATIC_URL) + 1:]).read_bytes())
+    return {r["event_id_cnty"]: {**r, "sources": json.loads(r["sources"] or "[]"),
+                                 "disputes": json.loads(r["disputes"] or "[]")} for r in rows}
 
 
 def visible_rows(spec: dict, layer_id: str) -> list[dict]:

@@ -49,6 +49,9 @@ def open_map(page, server, query: str = "", path: str = "") -> None:
     page.goto(f"{server}/{path}?basemap=offline{query}")
     page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
                            timeout=90_000)
+    # The events' card text (the details file) loads beside the layers.
+    page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.details"
+                           " !== 'loading'", timeout=60_000)
     settled(page)  # a click during the script's run would race the run's end
 
 

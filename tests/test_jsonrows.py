@@ -39,3 +39,12 @@ def test_hostile_texts_numbers_and_a_filter():
                 if keep[i]]
     assert parsed == expected
     assert json.loads(jsonrows.json_list(rows, np.zeros(n, bool))) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.text(), min_size=1, max_size=20), st.integers(0, 5))
+def test_needs_escape_matches_what_json_escapes(texts, skip):
+    # A slice too: an Arrow array that starts inside its buffers.
+    arr = jsonrows.arrow_text(pd.Series(texts, dtype="str"))[min(skip, len(texts)):]
+    expected = [json.dumps(t, ensure_ascii=False)[1:-1] != t for t in arr.to_pylist()]
+    assert jsonrows.needs_escape(arr).tolist() == expected

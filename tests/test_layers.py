@@ -22,23 +22,56 @@ def events_frame(**over) -> pd.DataFrame:
     return pd.DataFrame([row])
 
 
-def test_text_stays_plain_text_in_the_rows():
-    """The component writes these with textContent: the rows carry the text as it is."""
-    rows = layers.event_rows(events_frame(notes="<img src=x onerror=alert(1)>",
-                                          source="A; B", source_url="https://a.kz/1 https://b.kz/2"),
-                             {"Riots": "#E69F00"}, FIRST)
-    assert rows[0]["notes"] == "<img src=x onerror=alert(1)>"
-    assert rows[0]["body"].endswith("<img src=x onerror=alert(1)>")
-    assert rows[0]["sources"] == [["A", "https://a.kz/1"], ["B", "https://b.kz/2"]]
+def details_of(events: pd.DataFrame, disputes: pd.DataFrame | None = None) -> list[dict]:
+    """The details file of ``events`` as written, read back."""
+    pieces = layers.details_payload(layers.detail_columns(events, disputes))
+    return layers.read_details(b"".join(bytes(p) for p in pieces))
+
+
+def test_text_stays_plain_text_in_the_details():
+    """The component writes these with textContent: the details carry the text as it is."""
+    hostile = "<img src=x onerror=alert(1)>"
+    details = details_of(events_frame(notes=hostile, actor2='"B" \\ \n',
+                                      source="A; B", source_url="https://a.kz/1 https://b.kz/2"))
+    assert details == [{
+        "event_id_cnty": "T1", "notes": hostile, "actors": 'Rioters (Kazakhstan) vs "B" \\ \n',
+        "sources": json.dumps([["A", "https://a.kz/1"], ["B", "https://b.kz/2"]]),
+        "disputes": "", "precision": "exact position; day known",
+        "foot": "A; B https://a.kz/1 https://b.kz/2"}]
+
+
+def test_details_hold_each_events_card_text_in_the_rows_order():
+    events = pd.concat([
+        events_frame(),
+        events_frame(event_id_cnty="T2", notes="ünï ☃ 𝄞 \u2028", actor1="", geo_precision=2,
+                     time_precision=2, source="s2", source_url=""),
+        events_frame(event_id_cnty="T3", notes="", source="", source_url="")],
+        ignore_index=True)
+    disputes = pd.DataFrame([{"event_id_cnty": "T2", "field": "fatalities", "value": "4",
+                              "source": "Other <b>", "source_url": "https://o.kz/1 https://o.kz/2",
+                              "note": "n2"}])
+    details = details_of(events, disputes)
+    rows = layers.event_rows(events, {}, FIRST, disputes)
+    assert [d["event_id_cnty"] for d in details] == [r["event_id_cnty"] for r in rows]
+    t2 = details[1]
+    assert t2["notes"] == "ünï ☃ 𝄞 \u2028" and t2["actors"] == ""
+    assert json.loads(t2["disputes"]) == [["fatalities", "4", "Other <b>", "https://o.kz/1", "n2"]]
+    assert t2["precision"] == ("placed at the city: exact position not published; "
+                               "day approximate (within a few days)")
+    assert json.loads(t2["sources"]) == [["s2", ""]] and t2["foot"] == "s2 "
+    assert json.loads(details[2]["sources"]) == [] and details[2]["notes"] == ""
+    assert details_of(events.iloc[:0]) == []
 
 
 def test_event_rows_carry_the_contract_fields_and_day_number():
     row = layers.event_rows(events_frame(), {"Riots": "#E69F00"}, FIRST)[0]
-    assert {"event_id_cnty", "event_date", "admin1", "event_type", "latitude",
-            "longitude"} <= set(row)
+    assert {"event_id_cnty", "event_date", "admin1", "event_type", "location", "latitude",
+            "longitude", "day", "fatalities"} <= set(row)
     assert row["event_date"] == "2022-01-05" and row["day"] == 4
     assert row["color"][:3] == [0xE6, 0x9F, 0x00]
-    assert "Fatalities: unknown" in row["body"]  # blank is unknown, never shown as 0
+    assert row["fatalities"] == "unknown"  # blank is unknown, never shown as 0
+    # The card's long text is in the details file, not in every row.
+    assert not {"notes", "sources", "disputes", "title", "body"} & set(row)
 
 
 def test_deadlier_events_are_drawn_larger():

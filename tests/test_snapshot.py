@@ -46,6 +46,11 @@ def test_the_page_carries_every_day_and_its_data_inline(ds, tmp_path):
     by_id = {t["id"]: t for t in shipped["spec"]["deck"]["layers"]}
     assert len(by_id["regions"]["data"]["features"]) == len(ds.regions)
     assert {r["event_id_cnty"] for r in by_id["events"]["data"]} >= {"KAZ0001", "KAZ0083"}
+    # Every event's card text, inline in the details' field order.
+    details = shipped["spec"]["details"]
+    notes = {r[details["fields"].index("event_id_cnty")]: r[details["fields"].index("notes")]
+             for r in details["data"]}
+    assert notes == dict(zip(ds.events["event_id_cnty"], ds.events["notes"], strict=True))
     assert shipped["spec"]["deck"]["mapStyle"]["version"] == 8  # the offline style, inline
     assert "createDeck" in page  # deck.gl's bundle is inside: nothing to fetch
     assert "export default" not in page.split("<script type=\"module\">")[1]

@@ -238,6 +238,23 @@ class Player {
       this.deck = null;
       this.host.textContent = "";
     }
+    // The events' card text: its own file, fetched while the layers load (not awaited:
+    // only the tooltip's last lines and the card read it).
+    const detailsKey = JSON.stringify(spec.details || null);
+    if (detailsKey !== this.detailsKey) {
+      this.detailsKey = detailsKey;
+      this.details = null;
+      this.root.dataset.details = spec.details ? "loading" : "none";
+      this.detailsLoading = spec.details ? loadDetails(spec.details).then((lookup) => {
+        if (this.detailsKey !== detailsKey) return;
+        this.details = lookup;
+        this.root.dataset.details = "ready";
+        // A tooltip shown meanwhile gets its last lines (notes, sources) now.
+        if (this.lastHover && this.tooltip.style.display === "block") this.hover(this.lastHover);
+      }).catch(() => {
+        if (this.detailsKey === detailsKey) this.root.dataset.details = "failed";
+      }) : null;
+    }
     const structure = JSON.stringify([spec.deck.layers, spec.timing]);
     if (structure !== this.structure || !this.deck) {
       const groups = await this.loadLayers(spec);
@@ -574,8 +591,17 @@ class Player {
     }
   }
 
+  // An event's row with its card text from the details file (the row itself when the
+  // details have none for it: grouped rows, or details not there yet).
+  detail(row) {
+    const d = this.details && row.event_id_cnty !== undefined ? this.details(row.event_id_cnty) : null;
+    if (!d) return row;
+    return { ...row, notes: d.notes, actors: d.actors, precision: d.precision, foot: d.foot,
+      sources: d.sources ? JSON.parse(d.sources) : [], disputes: d.disputes ? JSON.parse(d.disputes) : [] };
+  }
+
   textOf(object) {
-    const p = object.properties || object;
+    const p = this.detail(object.properties || object);
     if (p.event_id_cnty && p.event_type) {  // an event: said in the viewer's language
       return [this.eventTitle(p), [this.regionName(p.admin1), this.typeName(p.event_type)].join(" · "),
         `${this.t.deaths}: ${this.deathsText(p.fatalities)}`, p.notes, p.foot].filter(Boolean);
@@ -596,6 +622,7 @@ class Player {
   }
 
   hover(info) {
+    this.lastHover = info;
     const tip = this.tooltip;
     if (!info.object || !info.layer || !info.layer.props.pickable) {
       tip.style.display = "none";
@@ -635,8 +662,10 @@ class Player {
     }
   }
 
-  openCard(row) {
+  async openCard(picked) {
     this.tooltip.style.display = "none";
+    if (!this.details && this.detailsLoading) await this.detailsLoading;
+    const row = this.detail(picked);
     const card = this.card;
     card.textContent = "";
     const close = el("button", "kz-btn kz-close", "×");
@@ -706,6 +735,41 @@ class Player {
     clearTimeout(this.cameraTimer);
     this.cameraTimer = setTimeout(() => this.talk.setStateValue("camera", cam), 700);
   }
+}
+
+// The details file (kzunrest/layers.py details_payload): uint32 n and k, per field n + 1
+// uint32 offsets, then each field's UTF-8 text; the HTML snapshot sends the rows inline
+// instead, one array of the fields per event. A lookup from event id to its fields.
+async function loadDetails({ data, fields }) {
+  const idField = fields.indexOf("event_id_cnty");
+  if (Array.isArray(data)) {
+    const byId = new Map(data.map((r) => [r[idField], Object.fromEntries(fields.map((f, k) => [f, r[k]]))]));
+    return (id) => byId.get(id) || null;
+  }
+  const buf = await fetch(new URL(data, document.baseURI)).then((r) => {
+    if (!r.ok) throw new Error(`details: ${r.status}`);
+    return r.arrayBuffer();
+  });
+  const view = new DataView(buf), bytes = new Uint8Array(buf), utf8 = new TextDecoder();
+  const n = view.getUint32(0, true), k = view.getUint32(4, true);
+  const table = (f) => 8 + 4 * (n + 1) * f;  // where field f's offsets start
+  const starts = [];
+  let at = table(k);
+  for (let f = 0; f < k; f++) {
+    starts.push(at);
+    at += view.getUint32(table(f) + 4 * n, true);
+  }
+  const text = (f, i) => utf8.decode(bytes.subarray(starts[f] + view.getUint32(table(f) + 4 * i, true),
+    starts[f] + view.getUint32(table(f) + 4 * i + 4, true)));
+  const byId = new Map();
+  for (let i = 0; i < n; i++) byId.set(text(idField, i), i);
+  return (id) => {
+    const i = byId.get(id);
+    if (i === undefined) return null;
+    const out = {};
+    fields.forEach((name, f) => { if (f < k) out[name] = text(f, i); });
+    return out;
+  };
 }
 
 function clamp(x, lo, hi) {
