@@ -70,6 +70,10 @@ class MapFiles:
     # The card's text and the tooltip's last lines of each event drawn one by one
     # (:func:`details_payload`); empty when there are none, or events are grouped.
     details: str = ""
+    # The outlines as straight segments, each drawn once (see :func:`edge_rows`): the regions'
+    # borders, and the state of emergency's outlines per period.
+    borders: str = ""
+    emergency_lines: str = ""
 
 
 def rgb_hex(rgb: list[int]) -> str:
@@ -507,9 +511,10 @@ def build_map_files(ds: Dataset, events: pd.DataFrame, static_dir: Path = STATIC
     """Write (once per content) the static files the map's layers load. With
     ``reuse_rows``, ``events`` are rows of ``ds.events`` and the events' rows built for
     earlier filter sets are reused (:func:`reused_event_table`)."""
-    regions_url, emergency_url, blackout_url = per_dataset(
+    (regions_url, emergency_url, blackout_url, borders_url,
+     emergency_lines_url) = per_dataset(
         ds, ("fixed-files", str(static_dir)), lambda: _fixed_files(ds, static_dir),
-        valid=lambda urls: all(published(u, static_dir) for u in urls))
+        valid=lambda urls: len(urls) == 5 and all(published(u, static_dir) for u in urls))
     colors_by_type = type_colors(ds.event_types)
     if len(events) > MAX_POINTS:
         payload = jsonrows.json_chunks(grouped_event_table(events, colors_by_type,
@@ -547,7 +552,8 @@ def build_map_files(ds: Dataset, events: pd.DataFrame, static_dir: Path = STATIC
             seen.add(label)
             dedup.append((label, color))
     return MapFiles(regions_url, events_url, spread_url, emergency_url, blackout_url,
-                    tuple(dedup), **sure)
+                    tuple(dedup), **sure, borders=borders_url,
+                    emergency_lines=emergency_lines_url)
 
 
 def _no_rows() -> tuple[pa.Array, pd.DataFrame]:
@@ -573,17 +579,73 @@ def onset_disputes(events: pd.DataFrame, disputes: pd.DataFrame | None) -> dict[
     return out
 
 
-def _fixed_files(ds: Dataset, static_dir: Path) -> tuple[str, str, str]:
-    """The regions, state of emergency and blackout files: the same for every filter set."""
+def _fixed_files(ds: Dataset, static_dir: Path) -> tuple[str, str, str, str, str]:
+    """The regions, state of emergency, blackout, borders and emergency outline files: the
+    same for every filter set."""
     names = {r: {"admin1": r, **_tip(r, [])} for r in ds.regions["admin1"]}
     regions_url = publish(_dumps(_region_features(ds.regions, names)), "geojson", static_dir)
-    emergency_url = publish(_dumps(_period_features(ds.regions, ds.emergency,
-                                                    "State of emergency", ds.first_day)),
-                            "geojson", static_dir)
+    emergency = _period_features(ds.regions, ds.emergency, "State of emergency", ds.first_day)
+    emergency_url = publish(_dumps(emergency), "geojson", static_dir)
     blackout_url = publish(_dumps(hatched(_period_features(ds.regions, ds.blackout,
                                                            "Internet shutdown", ds.first_day))),
                            "geojson", static_dir)
-    return regions_url, emergency_url, blackout_url
+    borders_url = publish(_dumps(edge_rows(ds.regions.geometry)), "json", static_dir)
+    emergency_lines_url = publish(_dumps(period_edge_rows(emergency)), "json", static_dir)
+    return regions_url, emergency_url, blackout_url, borders_url, emergency_lines_url
+
+
+# On a software GPU (SwiftShader, what a browser without a usable GPU runs) every frame's cost
+# is in the vertex shaders, about 60 us a vertex for deck.gl's PathLayer: the regions'
+# outlines (8,000 vertices) and the emergency's cost most of a frame. A LineLayer segment is
+# a far simpler shader, and a border two regions share is drawn once instead of twice.
+def edge_rows(geoms) -> list[dict]:
+    """Each edge of the polygons' rings once, as ``{"s": [lon, lat], "t": [lon, lat]}``
+    (coordinates to 5 decimals, about 1 m): an edge two polygons share comes once.
+
+    >>> rows = edge_rows([shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)])
+    >>> len(rows)  # 4 + 4 edges, the shared one once
+    7
+    """
+    seen: dict[tuple, None] = {}
+    for geom in geoms:
+        for poly in getattr(geom, "geoms", [geom]):
+            for ring in (poly.exterior, *poly.interiors):
+                pts = [(round(c[0], 5), round(c[1], 5)) for c in ring.coords]  # 2D or 3D
+                for a, b in zip(pts, pts[1:], strict=False):
+                    if a != b:
+                        seen.setdefault((a, b) if a <= b else (b, a))
+    return [{"s": list(a), "t": list(b)} for a, b in seen]
+
+
+def period_edge_rows(collection: dict) -> list[dict]:
+    """The edges of period features (:func:`_period_features`), each drawn at most once a
+    day: a row per edge and run of days (``start``, ``last``) in which any of the features it
+    bounds is in force, so a border two regions in force share is drawn once.
+
+    >>> left = {"geometry": shapely.geometry.mapping(shapely.box(0, 0, 1, 1)),
+    ...         "properties": {"start": 0, "last": 5}}
+    >>> right = {"geometry": shapely.geometry.mapping(shapely.box(1, 0, 2, 1)),
+    ...          "properties": {"start": 3, "last": 9}}
+    >>> rows = period_edge_rows({"features": [left, right]})
+    >>> [(r["start"], r["last"]) for r in rows if r["s"] == [1.0, 0.0] and r["t"] == [1.0, 1.0]]
+    [(0, 9)]
+    """
+    spans: dict[tuple, list[tuple[int, int]]] = {}
+    for f in collection["features"]:
+        p = f["properties"]
+        for row in edge_rows([shapely.geometry.shape(f["geometry"])]):
+            spans.setdefault((tuple(row["s"]), tuple(row["t"])), []).append(
+                (int(p["start"]), int(p["last"])))
+    rows = []
+    for (s, t), periods in spans.items():
+        merged: list[list[int]] = []
+        for start, last in sorted(periods):
+            if merged and start <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], last)
+            else:
+                merged.append([start, last])
+        rows += [{"s": list(s), "t": list(t), "start": a, "last": b} for a, b in merged]
+    return rows
 
 
 def _period_features(regions: gpd.GeoDataFrame, periods: pd.DataFrame, title: str,

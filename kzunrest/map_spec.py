@@ -38,6 +38,9 @@ SPEEDS_MS = {"slow": 2000, "normal": 1000, "fast": 500}  # milliseconds per day 
 MODES = ("cumulative", "day")
 TRAIL_OPACITY = 0.3
 CLICKABLE = ("events", "events-span", "spread", "regions")  # only these take a click
+# Drawn only when deck.gl picks (hover, click), never on screen: what another layer draws.
+PICK_ONLY = ("regions", "emergency")
+REGION_LINE = [80, 80, 80, 200]
 DISPUTED_RING = [25, 25, 25, 230]
 # A place whose position is only known to the town (geo_precision 2) gets a halo of about
 # this radius; one known only to its region (3) is drawn at the region's centre, hollow.
@@ -186,10 +189,12 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
     """
     days = [d for d in ds.days() if first <= d <= last]
     offset = select.day_number(first, ds.first_day)  # the files count from the dataset's
+    # The regions take hovers and clicks through their transparent fill, which is drawn only
+    # when deck.gl picks (``pick_only``); their borders are drawn once, as segments.
     stack: list[tuple[pdk.Layer, dict | None]] = [
-        (pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=True,
-                   filled=True, get_fill_color=[0, 0, 0, 0], get_line_color=[80, 80, 80, 200],
-                   line_width_min_pixels=1, pickable=True), None)]
+        (pdk.Layer("GeoJsonLayer", id="regions", data=files.regions, stroked=False,
+                   filled=True, get_fill_color=[0, 0, 0, 0], pickable=True), None),
+        (_edges_layer("region-borders", files.borders, REGION_LINE, 1), None)]
     if "spread" in shown:
         stack.append((pdk.Layer("GeoJsonLayer", id="spread", data=files.spread, filled=True,
                                 stroked=False, get_fill_color="properties.fill",
@@ -200,9 +205,13 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                                 filled=False, stroked=True, get_line_color=layers.BLACKOUT_LINE,
                                 line_width_min_pixels=1, pickable=False), {"by": "period"}))
     if "emergency" in shown:
+        # Drawn as segments (emergency-lines); the outlines as paths only take the hovers
+        # (each region's own tooltip).
         stack.append((pdk.Layer("GeoJsonLayer", id="emergency", data=files.emergency,
                                 filled=False, stroked=True, get_line_color=layers.EMERGENCY_COLOR,
                                 line_width_min_pixels=3, pickable=True), {"by": "period"}))
+        stack.append((_edges_layer("emergency-lines", files.emergency_lines,
+                                   layers.EMERGENCY_COLOR, 3), {"by": "period"}))
     arcs, sites = csto_by_day(ds, days)
     if "csto-arcs" in shown:
         stack.append((layers.build_csto_arcs_layer([]), {"by": "inline", "rows": arcs}))
@@ -252,12 +261,21 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
         "summary": day_summaries(ds, events, days, text, names),
         "legend": legend(ds, files, shown, text),
         "clickable": [c for c in CLICKABLE if c in shown or c == "regions"],
+        "pick_only": [c for c in PICK_ONLY if c in shown or c == "regions"],
         "speeds": SPEEDS_MS,
         "trail_opacity": TRAIL_OPACITY,
         # The events' card text, fetched beside the layers (layers.details_payload).
         "details": {"data": files.details, "fields": list(layers.DETAIL_FIELDS)}
         if files.details and "events" in shown else None,
     }
+
+
+def _edges_layer(layer_id: str, data: str, color: list[int], width: int) -> pdk.Layer:
+    """Outlines as straight segments (layers.edge_rows), ``width`` pixels wide: on a
+    software GPU far cheaper than the same outlines as paths (see layers.edge_rows)."""
+    return pdk.Layer("LineLayer", id=layer_id, data=data, get_source_position="s",
+                     get_target_position="t", get_color=color, get_width=width,
+                     width_units="'pixels'", pickable=False)
 
 
 def uncertainty_layers(files: layers.MapFiles) -> list[tuple[pdk.Layer, dict]]:

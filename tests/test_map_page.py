@@ -8,9 +8,12 @@ import datetime as dt
 import json
 
 import pytest
+import shapely
 
+from kzunrest.dataset import read_dataset
 from kzunrest.urlstate import View
 from tests.apptest_helpers import card_details, day_index, map_data, run_app, shown_rows
+from tests.conftest import DATA
 
 
 @pytest.fixture(scope="module")
@@ -75,12 +78,63 @@ def test_the_days_come_with_their_summary(data):
     assert summary["2022-01-01"]["regions"] == 1
 
 
+def _segments(rows: list[dict]) -> list:
+    return [shapely.LineString([r["s"], r["t"]]) for r in rows]
+
+
+def test_every_region_border_is_drawn_once_and_the_regions_take_clicks(data):
+    """The borders are segments drawn once (a border two regions share, once); the regions'
+    transparent fill is only drawn when the browser picks, and still takes the clicks."""
+    ds = read_dataset(DATA)
+    spec = data["spec"]
+    borders = next(t for t in spec["deck"]["layers"] if t["id"] == "region-borders")
+    assert borders["@@type"] == "LineLayer"
+    segments = _segments(shown_rows(data, "region-borders"))
+    assert len({(round(s.coords[0][0], 5), round(s.coords[0][1], 5),
+                 round(s.coords[1][0], 5), round(s.coords[1][1], 5)) for s in segments}) == len(
+        segments)
+    drawn = shapely.union_all(segments)
+    outlines = shapely.union_all(list(ds.regions.geometry.boundary))
+    # Every region's outline is drawn, and nothing else.
+    assert outlines.difference(drawn.buffer(1e-4)).length < 1e-6 * outlines.length
+    assert drawn.difference(outlines.buffer(1e-4)).length == 0
+    shared = ds.regions.set_index("admin1").geometry
+    between = shared["Almaty"].boundary.intersection(shared["Almaty Region"].boundary)
+    on_it = [s for s in segments if s.within(between.buffer(1e-6))]
+    assert on_it and abs(sum(s.length for s in on_it) - between.length) < 1e-6
+    regions = next(t for t in spec["deck"]["layers"] if t["id"] == "regions")
+    assert regions["pickable"] and not regions["stroked"]
+    assert "regions" in spec["clickable"] and "regions" in spec["pick_only"]
+
+
+def test_the_emergency_outlines_follow_the_day(data):
+    """Drawn as segments: on 14 January the regions still in force, not those whose state
+    of emergency ended on the 13th; the per-region outlines stay for the tooltips."""
+    ds = read_dataset(DATA)
+    geoms = ds.regions.set_index("admin1").geometry
+    jan14 = shapely.union_all(_segments(shown_rows(data, "emergency-lines", "2022-01-14")))
+    in_force = {r["admin1"] for r in shown_rows(data, "emergency", "2022-01-14")}
+    assert "Akmola Region" in in_force and "North Kazakhstan Region" not in in_force
+    outlined = shapely.union_all([geoms[r].boundary for r in in_force])
+    assert outlined.difference(jan14.buffer(1e-4)).length < 1e-6 * outlined.length
+    assert jan14.difference(outlined.buffer(1e-4)).length == 0
+    # North Kazakhstan's border with Russia is no longer outlined.
+    others = shapely.union_all([g.boundary for r, g in geoms.items()
+                                if r != "North Kazakhstan Region"])
+    abroad = geoms["North Kazakhstan Region"].boundary.difference(others.buffer(1e-4))
+    assert abroad.length > 1 and abroad.intersection(jan14.buffer(1e-5)).length == 0
+    assert shown_rows(data, "emergency-lines", "2022-01-25") == []
+    assert "emergency" in data["spec"]["pick_only"]
+    assert data["spec"]["timing"]["emergency-lines"] == {"by": "period"}
+
+
 def test_the_map_is_sent_once_and_the_heavy_rows_are_files(data):
     """The whole calendar's map is one message of a few dozen KB; events and shapes are
     URLs fetched once (and cached by the browser and the proxy)."""
     assert len(json.dumps(data)) < 80_000
     layers = {t["id"]: t for t in data["spec"]["deck"]["layers"]}
-    for layer_id in ("events", "spread", "emergency", "blackout", "regions"):
+    for layer_id in ("events", "spread", "emergency", "blackout", "regions", "region-borders",
+                     "emergency-lines"):
         assert isinstance(layers[layer_id]["data"], str), layer_id
     assert data["bundle"].startswith("app/static/vendor/deckgl-")
 
@@ -114,8 +168,8 @@ def test_layer_toggles_remove_layers():
     data = map_data(run_app(layers=["events"]))
     # The events carry their type's letter (map_spec.type_marks): shape as well as colour.
     ids = [t["id"] for t in data["spec"]["deck"]["layers"]]
-    assert ids == ["regions", "events-area", "events-halo", "events-span", "events",
-                   "type-marks", "events-disputed"]
+    assert ids == ["regions", "region-borders", "events-area", "events-halo", "events-span",
+                   "events", "type-marks", "events-disputed"]
     assert [p["title"] for p in data["spec"]["legend"]] == ["Events", "How sure"]
 
 

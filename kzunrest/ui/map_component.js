@@ -262,6 +262,7 @@ class Player {
       this.structure = structure;
       this.groups = groups;
       this.clickable = new Set(spec.clickable);
+      this.pickOnly = new Set(spec.pick_only || []);
       if (!this.deck) this.createDeck(spec);
     }
     if (this.viewPending) {
@@ -405,6 +406,10 @@ class Player {
       onAfterRender: () => this.afterRender(),
       onViewStateChange: ({ viewState }) => this.moved(viewState),
       getCursor: ({ isHovering }) => (isHovering ? "pointer" : "grab"),
+      // Layers that only take hovers and clicks (the regions' transparent fill, the
+      // emergency's outlines as paths, which its segments draw) are left out of the frames
+      // on screen: on a software GPU each of them cost a large part of a frame.
+      layerFilter: ({ layer, isPicking }) => isPicking || !this.pickOnly.has(layer.id.split("@")[0]),
     });
   }
 
