@@ -254,6 +254,7 @@ class Player {
       if (version !== this.version) return;  // a newer update has taken over
       this.structure = structure;
       this.groups = groups;
+      this.allIn = false;  // new layers: this day's first (see render)
       this.clickable = new Set(spec.clickable);
       if (!this.deck) this.createDeck(spec);
       markOnce("kz-deck");
@@ -431,7 +432,12 @@ class Player {
       return g.current || (g.current = g.layer);
     });
     this.pendingDay = d;
-    this.deck.setProps({ layers });
+    // deck.gl initializes every layer it is given, hidden or not (buffers, shaders, a font
+    // atlas per text layer): with a layer per day that made the first frame wait for all of
+    // them (most of 2 s in software WebGL). The first frame gets this day's layers only;
+    // the rest join in the frame after it is drawn (afterRender), and stay, so a step or
+    // Play never rebuilds them.
+    this.deck.setProps({ layers: this.allIn ? layers : layers.filter((l, i) => this.groups[i].shown) });
     this.slider.value = String(d);
     this.slider.setAttribute("aria-valuetext", this.summaries[d].label);
     this.prev.disabled = d <= 0;
@@ -442,6 +448,10 @@ class Player {
   }
 
   afterRender() {
+    if (!this.allIn) {
+      this.allIn = true;
+      setTimeout(() => this.render(), 0);  // after this frame: every other day's layers
+    }
     const day = this.days[this.pendingDay];
     if (this.root.dataset.paintedDay !== day) {
       this.root.dataset.paintedDay = day;
