@@ -28,7 +28,7 @@ import shapely
 
 from kzunrest import dataset_cache, jsonrows, select
 from kzunrest.dataset import Dataset
-from kzunrest.settings import STATIC_DIR, STATIC_URL
+from kzunrest.settings import PROJECT_ROOT, STATIC_DIR, STATIC_URL  # noqa: F401 - PROJECT_ROOT: as before
 from kzunrest.vocab import type_colors
 
 LAYER_IDS = ["regions", "events", "spread", "emergency", "blackout", "csto-arcs", "csto-sites"]
