@@ -3,11 +3,16 @@
 Every page in pages/ starts with ``frame.enter()``: on a freshly started server Streamlit may
 run a deep link's page without this script (its legacy pages/ mode); ``enter`` then brings the
 run back through here (kzunrest/ui/frame.py says how).
+
+The data modules (pandas, geopandas, pandera, pydeck: about 1.5 s of CPU to import on a cold
+start) are imported only after the page is known and, on a page with a map, the deck.gl bundle
+is on its way to the browser (kzunrest/ui/deck_bundle.py): the browser fetches and evaluates
+it while this run imports, reads the data and builds the page.
 """
 
 import streamlit as st
 
-from kzunrest.ui import access, controls, data, frame, lang, links, presentation, upload
+from kzunrest.ui import deck_bundle, frame, lang, presentation
 
 present = presentation.is_on()
 text = lang.text()  # the viewer's language (the control below reads the same)
@@ -19,6 +24,11 @@ listed = frame.pages()
 # Routing only: the sidebar's links are our own (frame.navigation), so they keep the view.
 page = st.navigation(listed, position="hidden")
 script = frame.script_of(page, listed)
+if script in frame.MAP_COMPONENT_SCRIPTS:
+    deck_bundle.preload()
+
+from kzunrest.ui import access, controls, data, links, upload  # noqa: E402 - see above
+
 ds = data.current_dataset()
 links.check_link(ds)  # before any widget reads (and silently drops) a bad parameter
 frame.sync_map_params(ds)

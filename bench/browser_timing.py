@@ -21,8 +21,10 @@ Three measurements, each on a fresh page of one server:
   flags of the earlier figures; see tests/browser.py for why the default is not that).
 * **Cold start**: from starting ``streamlit run`` to the first day painted, with the steps on
   the way (server healthy, websocket opened and first message, the map component mounted,
-  deck.gl bundle fetched and evaluated, layer files fetched, first paint), on the bundled data
-  and on another dataset folder (``--cold-data``, e.g. 10^6 events).
+  deck.gl bundle fetched and evaluated, layer files fetched, first paint, the last message from
+  the server before it, and the server process's CPU time by then), on the bundled data (a
+  first start on an empty cache, then a restart on it) and on another dataset folder
+  (``--cold-data``, e.g. 10^6 events).
 """
 
 from __future__ import annotations
@@ -151,6 +153,45 @@ def _new_page(browser, pixels: bool = False):
     return context, page
 
 
+def _server_cpu_ms(url: str) -> int | None:
+    """CPU time (user and system) so far of the server answering ``url``, from /proc (the
+    wall times above depend on what else the machine runs; this much less)."""
+    port = url.rsplit(":", 1)[1].encode()
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            args = (proc / "cmdline").read_bytes().split(b"\0")
+            if b"--server.port" not in args or args[args.index(b"--server.port") + 1] != port:
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError, ValueError):
+            continue
+        return round((int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK"))
+    return None
+
+
+def _browser_cpu_ms() -> int:
+    """CPU time so far of every Chromium process this process started (all its pages)."""
+    parent, cpu, comm = {}, {}, {}
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            head, tail = (proc / "stat").read_text().rsplit(")", 1)
+        except OSError:
+            continue
+        fields = tail.split()
+        pid = int(proc.name)
+        parent[pid], comm[pid] = int(fields[1]), head.split("(", 1)[1]
+        cpu[pid] = int(fields[11]) + int(fields[12])
+    mine = {os.getpid()}
+    for _ in range(8):  # playwright's driver, then chromium and its children
+        mine |= {pid for pid, ppid in parent.items() if ppid in mine}
+    ticks = sum(cpu[pid] for pid in mine if "chrom" in comm[pid].lower())
+    return round(ticks * 1000 / os.sysconf("SC_CLK_TCK"))
+
+
 def _wait_painted(page, timeout_s: float = 180) -> None:
     page.wait_for_function("() => document.querySelector('.kzmap')?.dataset.paintedDay",
                            timeout=timeout_s * 1000, polling=100)
@@ -181,10 +222,13 @@ def cold_start(browser, data: Path | None, log, label: str, cache: Path) -> dict
            "KZUNREST_CACHE": str(cache)}
     context, page = _new_page(browser)
     t0 = time.time()
+    browser_cpu = _browser_cpu_ms()
     with streamlit_server(env) as url:
         healthy = time.time()
         page.goto(f"{url}/?basemap=offline", wait_until="commit")
         _wait_painted(page, timeout_s=600)
+        server_cpu = _server_cpu_ms(url)
+        browser_cpu = _browser_cpu_ms() - browser_cpu
         b = page.evaluate("""() => {
           const B = window.__bench, T = performance.timeOrigin;
           const res = performance.getEntriesByType('resource');
@@ -198,6 +242,10 @@ def cold_start(browser, data: Path | None, log, label: str, cache: Path) -> dict
                                  : null,
                   layers: layers.map((r) => ({start: r.startTime, end: r.responseEnd,
                                               bytes: r.encodedBodySize || r.transferSize})),
+                  component: Object.fromEntries(performance.getEntriesByType('mark')
+                    .filter((e) => e.name.startsWith('kz-')).map((e) => [e.name, e.startTime])),
+                  lastRecv: Math.max(...B.recv.map(([t]) => t)
+                                          .filter((t) => t <= B.marks.firstPaint)),
                   recvBytes: B.recv.reduce((a, [, n]) => a + n, 0)};
         }""")
     context.close()
@@ -222,12 +270,22 @@ def cold_start(browser, data: Path | None, log, label: str, cache: Path) -> dict
                             at(max(r["end"] for r in b["layers"]))] if b["layers"] else None),
         "layer_bytes": sum(r["bytes"] or 0 for r in b["layers"]),
         "first_paint_ms": at(m.get("firstPaint")),
+        # The end of the first script run, near enough: what the page drew before the first
+        # paint came in messages up to here.
+        "last_server_message_ms": at(b["lastRecv"]),
+        "server_cpu_ms_at_first_paint": server_cpu,
+        # The map component's own marks (map_component.js): data received, bundle ready,
+        # layer files fetched, layers built, deck created; and the browser's CPU meanwhile.
+        "component_marks_ms": {k[3:]: at(v) for k, v in b["component"].items()},
+        "browser_cpu_ms_to_first_paint": browser_cpu,
         "server_bytes_received": b["recvBytes"],
     }
     log(f"  cold start ({label}): {out['cold_start_ms']:,} ms to the first day painted "
         f"(server healthy {out['server_healthy_ms']:,}, map mounted {out['map_mounted_ms']}, "
         f"bundle {out['bundle_fetch_ms']}, deck ready {out['deck_ready_ms']}, "
-        f"layers {out['layer_fetch_ms']})")
+        f"layers {out['layer_fetch_ms']}, last server message "
+        f"{out['last_server_message_ms']}, component {out['component_marks_ms']}; "
+        f"CPU: server {server_cpu} ms, browser {browser_cpu} ms)")
     return out
 
 
@@ -384,11 +442,13 @@ def run(play_seconds: float = 60, cold_data: Path | None = None, log=print,
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium_path(),
                                     args=SOFTWARE_COMPOSITING_ARGS)
-        # Each cold start gets its own empty cache: a first start, comparable with the
-        # figures before the cache; the large dataset then restarts on its warm cache.
+        # Each dataset's first cold start gets its own empty cache: a first start, comparable
+        # with the figures before the cache; then a restart on that warm cache.
         caches = Path(tempfile.mkdtemp(prefix="kzunrest-bench-cache-"))
         try:
-            out["cold"] = ([cold_start(browser, None, log, "bundled", caches / "bundled")]
+            out["cold"] = ([cold_start(browser, None, log, "bundled", caches / "bundled"),
+                            cold_start(browser, None, log, "bundled, restart on the cache",
+                                       caches / "bundled")]
                            if "cold" in parts else [])
             with streamlit_server(SERVER_ENV) as url:
                 if "arrow" in parts:

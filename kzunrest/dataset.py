@@ -19,9 +19,16 @@ from kzunrest.loader import LoadResult, read_events
 
 # The context files a Dataset holds; their columns and checks are declared once, as pandera
 # schemas, in kzunrest.schemas (FILE_SCHEMAS), like every other file of a dataset folder.
-CONTEXT_FILES = {name: schemas.FILE_SCHEMAS[name] for name in (
-    "csto_contingents.csv", "csto_sites.csv", "emergency.csv", "blackout.csv", "figures.csv",
-    "milestones.csv", "story.csv", "disputes.csv")}
+_CONTEXT_NAMES = ("csto_contingents.csv", "csto_sites.csv", "emergency.csv", "blackout.csv",
+                  "figures.csv", "milestones.csv", "story.csv", "disputes.csv")
+
+
+def __getattr__(name: str):
+    # CONTEXT_FILES (name -> schema) on demand: building the schemas imports pandera, which a
+    # dataset read from the cache never needs.
+    if name == "CONTEXT_FILES":
+        return {n: schemas.file_schemas()[n] for n in _CONTEXT_NAMES}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 # The optional settings table (settings.csv: setting, value): what a dataset may say about
@@ -217,7 +224,7 @@ def read_dataset(folder: Path) -> Dataset:
     except DataError as err:
         problems += _prefixed(err.problems, "events.csv")
     context = {}
-    for name in CONTEXT_FILES:
+    for name in _CONTEXT_NAMES:
         try:
             context[name] = read_context_file(folder / name)
         except DataError as err:

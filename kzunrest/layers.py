@@ -28,11 +28,9 @@ import shapely
 
 from kzunrest import dataset_cache, jsonrows, select
 from kzunrest.dataset import Dataset
-from kzunrest.settings import PROJECT_ROOT
+from kzunrest.settings import PROJECT_ROOT, STATIC_DIR, STATIC_URL  # noqa: F401 - PROJECT_ROOT: as before
 from kzunrest.vocab import type_colors
 
-STATIC_DIR = PROJECT_ROOT / "static"
-STATIC_URL = "/app/static"
 LAYER_IDS = ["regions", "events", "spread", "emergency", "blackout", "csto-arcs", "csto-sites"]
 TOGGLEABLE = LAYER_IDS[1:]
 # The camera comes from the dataset (its regions' bounds, Dataset.initial_view); it never

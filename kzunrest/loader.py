@@ -12,10 +12,10 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import shapely
 
 from kzunrest import importer, schemas, vocab
@@ -23,6 +23,9 @@ from kzunrest import regions as regions_mod
 from kzunrest.errors import DataError, Problem
 from kzunrest.gazetteer import read_gazetteer
 from kzunrest.tables import one_chunk, read_table_bytes
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 COLUMNS = [
     "event_id_cnty", "event_date", "event_time", "time_precision", "event_type",
@@ -265,6 +268,8 @@ def _date_message(fmt: str) -> str:
 def events_schema(fmt: str, ctx: _Context, dates: importer.Dates, with_end: bool
                   ) -> pa.DataFrameSchema:
     """The checks of an event file, on its text as written (see :mod:`kzunrest.schemas`)."""
+    import pandera.pandas as pa  # here: reading a cached dataset never checks it
+
     generic = fmt == "generic"
     parsed = dates.values
     aliases = ctx.aliases

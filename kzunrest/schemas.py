@@ -17,17 +17,33 @@ its kind (dates, times, numbers) once.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 import pyarrow as pyarrow
 import pyarrow.compute as pc
 
 from kzunrest.errors import DataError, Problem
 from kzunrest.tables import read_table_file
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
+else:
+    class _Pandera:
+        """``pandera.pandas``, imported on first use: a restart that reads the checked dataset
+        from its cache (kzunrest/dataset_cache.py) never runs a check, and importing pandera
+        cost about 0.4 s of CPU (1 s on a busy machine) of the first page's run."""
+
+        def __getattr__(self, name: str):
+            import pandera.pandas
+
+            return getattr(pandera.pandas, name)
+
+    pa = _Pandera()
 
 ISO_DATE = "YYYY-MM-DD"
 TIME_HELP = "not a time: write it as HH:MM on a 24-hour clock (e.g. 17:20)"
@@ -91,14 +107,16 @@ def check(rule: Callable[[pd.Series], np.ndarray], message: str) -> pa.Check:
     return pa.Check(run, error=message)
 
 
-REQUIRED = pa.Check(lambda s: pd.Series(_not_blank(s), index=s.index),
+@functools.cache
+def _required() -> pa.Check:
+    return pa.Check(lambda s: pd.Series(_not_blank(s), index=s.index),
                     error="the value is missing")
 
 
 def _column(name: str, checks: list[pa.Check], kind: str, required: bool,
             **meta) -> pa.Column:
     if required:
-        checks = [REQUIRED, *checks]
+        checks = [_required(), *checks]
     return pa.Column(checks=checks, name=name, required=True, nullable=True,
                      metadata={"kind": kind, **meta})
 
@@ -268,9 +286,11 @@ def _lon(name: str, required: bool = True) -> pa.Column:
 DISPUTED_FIELDS = ("event_date", "location", "admin1", "fatalities", "event_type", "actor1",
                    "notes")
 
-# Every context file of a dataset folder; those in OPTIONAL_FILES may be absent.
-FILE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    s.name: s for s in [
+@functools.cache
+def file_schemas() -> dict[str, pa.DataFrameSchema]:
+    """Every context file of a dataset folder; those in OPTIONAL_FILES may be absent. Built
+    on first use (it imports pandera), and also readable as ``FILE_SCHEMAS``."""
+    return {s.name: s for s in [
         table_schema("csto_contingents.csv", [
             text("country", True), whole("personnel"), text("personnel_note"), text("units"),
             text("origin_name", True), _lat("origin_lat"), _lon("origin_lon"),
@@ -319,8 +339,15 @@ FILE_SCHEMAS: dict[str, pa.DataFrameSchema] = {
                                     "not a #rrggbb colour")], "text", True)]),
         table_schema("admin1_aliases.csv", [
             unique_text("alias", "the alias appears more than once"), text("admin1", True)]),
-    ]
-}
+    ]}
+
+
+def __getattr__(name: str):
+    if name == "FILE_SCHEMAS":
+        return file_schemas()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 OPTIONAL_FILES = frozenset({"disputes.csv", "utc_offsets.csv", "places.csv"})
 
 
@@ -328,7 +355,7 @@ def read_checked(path: Path) -> pd.DataFrame:
     """Read a dataset file declared in :data:`FILE_SCHEMAS` and return it typed, indexed by
     line; raises :class:`DataError` with every problem (the file's name as its source)."""
     path = Path(path)
-    schema = FILE_SCHEMAS[path.name]
+    schema = file_schemas()[path.name]
     frame, problems = validate(read_table_file(path), schema)
     if problems:
         raise DataError(problems, path.name)
@@ -337,7 +364,7 @@ def read_checked(path: Path) -> pd.DataFrame:
 
 def empty(name: str) -> pd.DataFrame:
     """An optional file's typed frame with no rows (the file is absent)."""
-    schema = FILE_SCHEMAS[name]
+    schema = file_schemas()[name]
     raw = pd.DataFrame({c: pd.Series([], dtype="str") for c in schema.columns},
                        index=pd.Index([], dtype=int, name="line"))
     return typed(raw, schema)

@@ -140,13 +140,15 @@ def arrival_shown(contingents: pd.DataFrame) -> pd.Series:
 
 def contingents_on(contingents: pd.DataFrame, day: dt.date) -> pd.DataFrame:
     """Contingents in the country on ``day``, with a ``phase``: arriving, present, leaving."""
-    d = pd.Timestamp(day)
-    arrival = arrival_shown(contingents)
-    here = contingents[(arrival <= d) & (contingents["departure_date"] >= d)]
-    phase = pd.Series("present", index=here.index)
-    phase[here["departure_date"] == d] = "leaving"
-    phase[arrival[here.index] == d] = "arriving"
-    return here.assign(phase=phase)
+    # On plain arrays: asked for every day of the calendar on a first start (the map's CSTO
+    # rows and day summaries), Series assignments made it 13 ms a call for a few rows.
+    d = np.datetime64(pd.Timestamp(day), "ns")
+    arrival = arrival_shown(contingents).to_numpy("datetime64[ns]")
+    departure = contingents["departure_date"].to_numpy("datetime64[ns]")
+    keep = (arrival <= d) & (departure >= d)  # NaT compares False: never in the country
+    phase = np.where(arrival[keep] == d, "arriving",
+                     np.where(departure[keep] == d, "leaving", "present")).astype(object)
+    return contingents[keep].assign(phase=phase)
 
 
 def busiest_contingent_day(contingents: pd.DataFrame, days: list[dt.date]) -> dt.date | None:

@@ -7,6 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The app's own static files: Streamlit serves static/ beside app.py at /app/static (here, not
+# in kzunrest/layers.py, so the page can name the deck.gl bundle before pandas is imported).
+STATIC_DIR = PROJECT_ROOT / "static"
+STATIC_URL = "/app/static"
 
 
 @dataclass(frozen=True)

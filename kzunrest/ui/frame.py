@@ -14,14 +14,17 @@ the same page and query string.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from kzunrest import urlstate
-from kzunrest.dataset import Dataset
 from kzunrest.i18n import N_
 from kzunrest.ui import state
+
+if TYPE_CHECKING:  # app.py imports this module before the data modules (and pandas)
+    from kzunrest.dataset import Dataset
 
 # (script, title, icon); the first is the default page (the app's root URL). Each page's URL
 # is its file name: /story, /analysis, /csto, /data.
@@ -53,6 +56,8 @@ MAP_PARAMS = ("date", "mode")
 # so the session keeps them and puts them back (see keep_map_params).
 MAP_WIDGET_PARAMS = (state.BASEMAP, state.LAYERS)
 MAP_SCRIPT = "pages/map.py"
+# The pages that draw the map component (the deck.gl bundle is worth fetching early there).
+MAP_COMPONENT_SCRIPTS = (MAP_SCRIPT, "pages/story.py", "pages/csto.py")
 
 # Set by app.py around the page it runs; per thread, as each session's script runs in its own.
 _inside = threading.local()

@@ -6,11 +6,15 @@ Every page asks :func:`text` for this run's translator; nothing installs a proce
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import streamlit as st
 
 from kzunrest import i18n
-from kzunrest.names import Names, read_names
 from kzunrest.ui import state
+
+if TYPE_CHECKING:  # app.py imports this module before the data modules (and pandas)
+    from kzunrest.names import Names
 
 # The <html lang> attribute follows the interface (WCAG 3.1.1): set by a zero-size component.
 _HTML_LANG = st.components.v2.component(
@@ -58,4 +62,6 @@ def gettext():
 
 def names(ds) -> Names:
     """Region and place names of the dataset, in every language it carries."""
+    from kzunrest.names import read_names
+
     return read_names(ds.folder)

@@ -1,42 +1,19 @@
 """The map component (Streamlit components v2): a pydeck spec played in the browser.
 
 The deck.gl bundle comes from the installed pydeck package and is served by the app itself
-from ``static/vendor/`` under a content-hashed name (never committed), so the map works with
-the network cut and a proxy may cache the bundle for ever.
+(kzunrest/ui/deck_bundle.py, which also starts loading it early).
 """
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from collections.abc import Callable
-from functools import cache
 from pathlib import Path
 
-import pydeck
 import streamlit as st
 
-from kzunrest.layers import STATIC_DIR, STATIC_URL
+from kzunrest.ui.deck_bundle import bundle_url
 
 HERE = Path(__file__).parent
-PYDECK_BUNDLE = Path(pydeck.__file__).parent / "nbextension" / "static" / "index.js"
-
-
-@cache
-def bundle_url(static_dir: Path = STATIC_DIR) -> str:
-    """Copy pydeck's deck.gl bundle under a name made of its hash (once) and return its URL
-    (relative to the page, as the component imports it)."""
-    payload = PYDECK_BUNDLE.read_bytes()
-    name = f"deckgl-{hashlib.sha256(payload).hexdigest()[:16]}.js"
-    target = static_dir / "vendor" / name
-    if not target.exists():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_suffix(".tmp")
-        shutil.copyfile(PYDECK_BUNDLE, tmp)
-        tmp.replace(target)
-    return f"{STATIC_URL.lstrip('/')}/vendor/{name}"
-
-
 _component = st.components.v2.component(
     "kzunrest_map",
     html="",
