@@ -47,8 +47,12 @@ def bundle_url(static_dir: Path = STATIC_DIR) -> str:
 
 # The URL is resolved exactly as map_component.js resolves it, so both import() calls name the
 # same module. A failed fetch is left to the map's own import(), which reports it.
+# Its element takes no room: without the rule, the sidebar's gap above it moved the page links
+# down by 1rem (.st-key-<key> is the class Streamlit gives a keyed element's container).
+_KEY = "deck_preload"
 _PRELOAD = st.components.v2.component(
     "kzunrest_deck_preload", html="",
+    css=f".st-key-{_KEY} {{ display: none; }}", isolate_styles=False,
     js="export default function ({ data }) {"
        " if (!globalThis.createDeck)"
        " import(new URL(data.bundle, document.baseURI).href).catch(() => {}); }",
@@ -59,4 +63,4 @@ def preload() -> None:
     """Start fetching and evaluating the bundle now (a page that will show a map). In the
     sidebar: an element in the main column would push the page down by its gap."""
     with st.sidebar:
-        _PRELOAD(key="deck_preload", data={"bundle": bundle_url()})
+        _PRELOAD(key=_KEY, data={"bundle": bundle_url()})
