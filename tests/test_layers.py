@@ -111,6 +111,8 @@ def test_big_datasets_are_drawn_as_groups_with_counts():
     assert sorted(r["events"] for r in rows) == [1, 3]
     riots = next(r for r in rows if r["event_type"] == "Riots")
     assert "3 events: Riots" in riots["body"] and "reported number: 3" in riots["body"]
+    protest = next(r for r in rows if r["event_type"] == "Protests")
+    assert "1 event: Protests" in protest["body"]
     assert {"event_id_cnty", "event_date", "admin1", "latitude", "longitude"} <= set(riots)
 
 

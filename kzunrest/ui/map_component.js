@@ -631,6 +631,9 @@ class Player {
 
   textOf(object) {
     const p = this.detail(object.properties || object);
+    // A point of many events (above MAX_POINTS the map groups them by place, day and type):
+    // its own title and lines, which count the events and their deaths.
+    if (p.events !== undefined) return [p.title, p.body, p.foot].filter(Boolean);
     if (p.event_id_cnty && p.event_type) {  // an event: said in the viewer's language
       return [this.eventTitle(p), [this.regionName(p.admin1), this.typeName(p.event_type)].join(" · "),
         `${this.t.deaths}: ${this.deathsText(p.fatalities)}`, p.notes, p.foot].filter(Boolean);
@@ -702,6 +705,15 @@ class Player {
     close.addEventListener("click", () => this.closeCard());
     card.appendChild(close);
     card.appendChild(el("div", "kz-card-title", this.eventTitle(row)));
+    if (row.events !== undefined) {  // a point of many events: no one event's card
+      for (const line of [row.body, row.foot].join("\n").split("\n").filter(Boolean)) {
+        card.appendChild(el("div", "kz-card-facts", line));
+      }
+      card.hidden = false;
+      card.dataset.event = "";
+      close.focus({ preventScroll: true });
+      return;
+    }
     const facts = [this.regionName(row.admin1), this.typeName(row.event_type),
       row.actors ? `${this.t.actors}: ${row.actors}` : "",
       row.fatalities !== undefined ? `${this.t.deaths}: ${this.deathsText(row.fatalities)}` : ""].filter(Boolean);
