@@ -14,8 +14,10 @@ For each N a fresh server starts on 127.0.0.1 (a free port) and is warmed up by 
 (the dataset and the unfiltered map's files are built once per process). Measured: page load
 (connect to the first run's end, and with the static files fetched), the latency of every
 request (filter change, Play report) until the ``script_finished`` of the run that served it,
-errors, the server's memory and CPU. A level passes when it has 0 errors, p95 page load
-(with the files) <= ``--page-p95`` s and p95 filter rerun <= ``--filter-p95`` s. Results:
+errors, the server's memory and CPU, and where each run's time went on the server
+(bench.server_trace: waiting for a script thread, running, delivering its messages). A level
+passes when it has 0 errors, p95 page load (with the files) <= ``--page-p95`` s and p95 filter
+rerun <= ``--filter-p95`` s. Results:
 bench/loadtest_results.json under "browser_play" (a level replaces the stored level with the
 same N); server logs: bench/out/logs/loadtest-*.log.
 """
@@ -38,6 +40,7 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from bench import server_trace
 from bench.loadtest_protocol import Viewer
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,11 +63,14 @@ def free_port() -> int:
 @contextmanager
 def streamlit_server(tag: str, options: list[str] = ()):
     """``streamlit run app.py`` on 127.0.0.1; yields (url, Popen, log path). ``options``:
-    extra config options as "section.name=value" (e.g. "runner.postScriptGC=false")."""
+    extra config options as "section.name=value" (e.g. "runner.postScriptGC=false"). The
+    server runs under bench.server_trace: its trace is the log's path with ``.trace``."""
     LOGS.mkdir(parents=True, exist_ok=True)
     port = free_port()
     log_path = LOGS / f"loadtest-{tag}-{port}.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    trace = log_path.with_suffix(".trace")
+    trace.unlink(missing_ok=True)
+    cmd = [sys.executable, "-m", "bench.server_trace", "run", str(ROOT / "app.py"),
            "--server.port", str(port), "--server.headless", "true",
            "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
            # No file watcher: an edit in the checkout during a run would unload the app's
@@ -75,7 +81,8 @@ def streamlit_server(tag: str, options: list[str] = ()):
         name, _, value = opt.partition("=")
         cmd += [f"--{name}", value]
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                env={**os.environ, server_trace.ENV: str(trace)})
         url = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 90
@@ -207,6 +214,7 @@ async def run_level(url: str, pid: int | None, n: int, args,
     window_start: float | None = None
     cpu_at_window = None
     last_print = 0.0
+    last_cpu = cpu_s(pid)
     while time.monotonic() < deadline:
         await asyncio.sleep(0.5)
         now = time.monotonic()
@@ -237,13 +245,19 @@ async def run_level(url: str, pid: int | None, n: int, args,
         timing_out = sum(1 for s in stats if any(t > now - 10 for t in s.timeouts_at))
         p95 = percentile(recent, 0.95)
         if now - last_print >= 5:
-            last_print = now
+            # The server's CPU since the last line: a window's mean hides a saturated spell.
+            cpu_now = cpu_s(pid)
+            cores = ((cpu_now - last_cpu) / (now - last_print)
+                     if cpu_now is not None and last_cpu is not None and last_print else None)
+            last_print, last_cpu = now, cpu_now
             timeline.append({"t_s": round(now - t0), "rss_mb": rss and round(rss),
+                             "server_cores": cores and round(cores, 2),
                              "playing": playing, "p95_last10s_ms": p95 and round(p95 * 1000),
                              "runs_last10s": len(recent), "in_window": window_start is not None})
             print(f"  t={now - t0:5.0f}s playing {playing}/{n}  p95(last 10 s) "
                   f"{'-' if p95 is None else f'{p95 * 1000:.0f} ms'}  rss "
-                  f"{'-' if rss is None else f'{rss:.0f} MB'}  lost {lost}", flush=True)
+                  f"{'-' if rss is None else f'{rss:.0f} MB'}  lost {lost}  server "
+                  f"{'-' if cores is None else f'{cores:.2f}'} cores", flush=True)
         if lost * 2 >= n:
             collapse = {"reason": f"{lost} of {n} viewers lost (disconnect, or no first load "
                                   f"in {args.first_load_timeout:.0f} s)"}
@@ -574,6 +588,9 @@ def main(argv: list[str] | None = None) -> int:
                                              f"see {log_path}") from exc
                         continue
                     lv["server_log"] = str(log_path.relative_to(ROOT))
+                    # Where the runs' time went (the whole level: ramp and window).
+                    lv["server_breakdown_ms"] = server_trace.breakdown(
+                        log_path.with_suffix(".trace"))
                     lv["warm_up_s"] = round(warm, 1)
                     lv["server_restarts"] = restarts
         lv["label"] = label
@@ -589,6 +606,14 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(holds_up_to(levels))
     for lv in levels:
+        if lv.get("server_breakdown_ms"):
+            b = lv["server_breakdown_ms"]
+            print(f"N={lv['viewers']}: {b['runs']} runs on the server, p50/p95 ms: waiting for a "
+                  f"script thread {b['queued']['p50']}/{b['queued']['p95']}, running "
+                  f"{b['run']['p50']}/{b['run']['p95']}, delivering their messages "
+                  f"{b['delivery']['p50']}/{b['delivery']['p95']}; the event loop woke late by "
+                  f"{b['event_loop_lag']['p50']}/{b['event_loop_lag']['p95']} "
+                  f"(max {b['event_loop_lag']['max']})")
         print(f"N={lv['viewers']}: the map component echoed days {lv['day_echoed_sample']}; "
               f"{lv['static_files_per_viewer']} static files ({lv['static_mb_per_viewer']} MB) "
               f"per viewer; client CPU {lv['client_cpu_cores']} cores, client loop lag p95 "
