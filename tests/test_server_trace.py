@@ -31,3 +31,9 @@ def test_the_event_loops_lateness_is_read_back(tmp_path):
     trace = tmp_path / "t.trace"
     trace.write_text("1.0 lag 0.0010\n1.1 lag 0.2500\n1.2 lag 0.0020\n")
     assert breakdown(trace)["event_loop_lag"] == {"p50": 2, "p95": 250, "max": 250}
+
+
+def test_full_garbage_collections_are_counted(tmp_path):
+    trace = tmp_path / "t.trace"
+    trace.write_text("1.0 gc2 0.3000\n2.0 gc2 0.5000\n")
+    assert breakdown(trace)["full_gc"] == {"n": 2, "total": 800, "max": 500}
