@@ -613,7 +613,9 @@ def main(argv: list[str] | None = None) -> int:
                   f"{b['run']['p50']}/{b['run']['p95']}, delivering their messages "
                   f"{b['delivery']['p50']}/{b['delivery']['p95']}; the event loop woke late by "
                   f"{b['event_loop_lag']['p50']}/{b['event_loop_lag']['p95']} "
-                  f"(max {b['event_loop_lag']['max']}); {b['full_gc']['n']} full garbage "
+                  f"(max {b['event_loop_lag']['max']}); {b['thread_start']['n']} run threads "
+                  f"started, the loop waiting {b['thread_start']['total']} ms in all; "
+                  f"{b['full_gc']['n']} full garbage "
                   f"collections, {b['full_gc']['total']} ms in all (max {b['full_gc']['max']})")
         print(f"N={lv['viewers']}: the map component echoed days {lv['day_echoed_sample']}; "
               f"{lv['static_files_per_viewer']} static files ({lv['static_mb_per_viewer']} MB) "

@@ -151,7 +151,8 @@ def breakdown(path: Path, since: float | None = None) -> dict:
             "event_loop_lag": {"p50": _ms(_q(lags, 0.5)), "p95": _ms(_q(lags, 0.95)),
                                "max": _ms(max(lags) if lags else None)},
             "thread_start": {"n": len(spawns), "total": _ms(sum(spawns)),
-                             "p95": _ms(_q(spawns, 0.95)), "max": _ms(max(spawns) if spawns else None)},
+                             "p95": _ms(_q(spawns, 0.95)),
+                             "max": _ms(max(spawns) if spawns else None)},
             "full_gc": {"n": len(gcs), "total": _ms(sum(gcs)),
                         "max": _ms(max(gcs) if gcs else None)}}
 
