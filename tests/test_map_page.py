@@ -7,6 +7,7 @@ import dataclasses
 import datetime as dt
 import json
 
+import pandas as pd
 import pytest
 import shapely
 
@@ -257,3 +258,19 @@ def test_how_sure_each_event_is_is_drawn(data):
     assert "date disputed: other sources say 02 Jan" in mangystau["body"]
     sure = next(p for p in data["spec"]["legend"] if p["title"] == "How sure")
     assert [i[0] for i in sure["items"]][:2] == ["exact place", "town only (about 25 km)"]
+
+
+def test_the_days_table_escapes_its_text_and_links_only_web_addresses():
+    from kzunrest.ui.events_table import day_table_html
+
+    rows = pd.DataFrame({
+        "event_time": ["17:20", None], "location": ["<b>Aktau</b>", "Aktau"],
+        "admin1": ["Mangystau Region"] * 2, "event_type": ["Protests"] * 2,
+        "fatalities": [2.0, float("nan")],
+        "source_url": ["https://example.org/a javascript:alert(1)", None],
+        "notes": ["a & b", None]})
+    html = day_table_html(rows)
+    assert html.count("<tr>") == 3  # the head and two events
+    assert "&lt;b&gt;Aktau&lt;/b&gt;" in html and "<b>" not in html
+    assert 'href="https://example.org/a"' in html and "javascript:" not in html
+    assert "<td>2</td>" in html and "a &amp; b" in html and "nan" not in html
