@@ -200,10 +200,10 @@ def build_map_spec(ds: Dataset, files: layers.MapFiles, events: pd.DataFrame, *,
                                 stroked=False, get_fill_color="properties.fill",
                                 pickable=True), {"by": "day", "show": "upto"}))
     if "blackout" in shown:
-        # Hatched, not shaded: a shade over the spread's colours turned them brown.
-        stack.append((pdk.Layer("GeoJsonLayer", id="blackout", data=files.blackout,
-                                filled=False, stroked=True, get_line_color=layers.BLACKOUT_LINE,
-                                line_width_min_pixels=1, pickable=False), {"by": "period"}))
+        # Hatched, not shaded: a shade over the spread's colours turned them brown. The
+        # hatch lines as segments (layers.hatch_rows), 1 pixel wide as the paths were.
+        stack.append((_edges_layer("blackout", files.blackout, layers.BLACKOUT_LINE, 1),
+                      {"by": "period"}))
     if "emergency" in shown:
         # Drawn as segments (emergency-lines); the outlines as paths only take the hovers
         # (each region's own tooltip).

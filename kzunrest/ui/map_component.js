@@ -350,6 +350,10 @@ class Player {
     const deckNs = globalThis.deck;
     const classes = {};
     for (const k of Object.keys(deckNs)) if (k[0] === k[0].toUpperCase()) classes[k] = deckNs[k];
+    // The same layers, drawn without instancing (see flatLayer): same shaders, same pixels.
+    for (const [name, corners] of Object.entries(FLAT_CORNERS)) {
+      if (deckNs[name]) classes[name] = flatLayer(deckNs[name], corners);
+    }
     const converter = new deckNs.JSONConverter({ configuration: { classes } });
     const templates = spec.deck.layers;
     const fetched = await Promise.all(templates.map((t) =>
@@ -433,6 +437,7 @@ class Player {
     if (!this.deck) return;
     const d = this.day;
     const trail = this.data.spec.trail_opacity;
+    let changed = false;
     const layers = this.groups.map((g) => {
       let visible = true;
       let opacity = 1;
@@ -450,6 +455,7 @@ class Player {
         g.shown = visible;
         g.opacity = opacity;
         g.current = g.layer.clone({ visible, opacity });
+        changed = true;
       }
       return g.current || (g.current = g.layer);
     });
@@ -459,7 +465,20 @@ class Player {
     // them (most of 2 s in software WebGL). The first frame gets this day's layers only;
     // the rest join in the frame after it is drawn (afterRender), and stay, so a step or
     // Play never rebuilds them.
-    this.deck.setProps({ layers: this.allIn ? layers : layers.filter((l, i) => this.groups[i].shown) });
+    // A new array makes deck.gl redraw the whole map even when no layer changed: each rerun
+    // of the app (a step's report) cost a frame as dear as the step's own, and a key pressed
+    // meanwhile waited behind it. Only a change is handed over.
+    // The picture on screen is then already this day's: it counts as painted (Play's next
+    // frame and the paint signals wait for that), unless a frame is still to come.
+    const key = `${this.allIn}`;
+    if (changed || key !== this.layersKey || this.groups !== this.layersOf) {
+      this.layersKey = key;
+      this.layersOf = this.groups;
+      this.framePending = true;
+      this.deck.setProps({ layers: this.allIn ? layers : layers.filter((l, i) => this.groups[i].shown) });
+    } else if (!this.framePending) {
+      setTimeout(() => { if (!this.framePending) this.afterRender(); }, 0);
+    }
     this.slider.value = String(d);
     this.slider.setAttribute("aria-valuetext", this.summaries[d].label);
     this.prev.disabled = d <= 0;
@@ -470,6 +489,7 @@ class Player {
   }
 
   afterRender() {
+    this.framePending = false;
     if (!this.allIn) {
       this.allIn = true;
       setTimeout(() => this.render(), 0);  // after this frame: every other day's layers
@@ -811,6 +831,84 @@ async function loadDetails({ data, fields }) {
     fields.forEach((name, f) => { if (f < k) out[name] = text(f, i); });
     return out;
   };
+}
+
+// deck.gl draws a LineLayer segment or a ScatterplotLayer point as one instance of a 4-vertex
+// quad. SwiftShader (the software GPU of a browser without a usable GPU) runs an instanced draw
+// as one draw per instance: about 35 us each, so the regions' 5,924 border segments cost
+// ~200 ms a frame, and every step of the map waited for them. These subclasses draw the same
+// quads as one plain indexed triangle list instead: each row's attributes are repeated on its
+// 4 vertices (deck.gl's startIndices), the quad's corner is a vertex attribute, and the
+// layer's own shaders run unchanged, so the pixels are the same (a frame's readback was
+// byte-identical) at about a third of the cost.
+const FLAT_CORNERS = {
+  LineLayer: [0, -1, 0, 0, 1, 0, 1, -1, 0, 1, 1, 0],
+  ScatterplotLayer: [-1, -1, 0, 1, -1, 0, -1, 1, 0, 1, 1, 0],
+};
+const FLAT = new Map();
+
+function flatLayer(Base, corners) {
+  if (FLAT.has(Base)) return FLAT.get(Base);
+  const k = corners.length / 3;  // vertices per row
+  const Flat = class extends Base {
+    initializeState(context) {
+      super.initializeState(context);
+      const am = this.getAttributeManager();
+      for (const a of Object.values(am.attributes)) a.settings.stepMode = "vertex";
+      am.add({
+        // Each row's picking colour on its own vertices (the row's index, as instanced).
+        instancePickingColors: { type: "uint8", size: 4, stepMode: "vertex",
+          accessor: (o, { index, target }) => this.encodePickingColor(index, target) },
+        positions: { size: 3, stepMode: "vertex", update: (attribute) => {
+          const v = attribute.value;
+          for (let i = 0; i < v.length; i++) v[i] = corners[i % corners.length];
+        } },
+      });
+    }
+
+    rows() { return super.getNumInstances(); }
+    getNumInstances() { return k * this.rows(); }  // vertices, for the attribute manager
+    getStartIndices() {
+      const n = this.rows();
+      if (!this.state.starts || this.state.starts.length !== n + 1) {
+        this.state.starts = Uint32Array.from({ length: n + 1 }, (_, i) => k * i);
+      }
+      return this.state.starts;
+    }
+
+    _getModel() {
+      const instanced = super._getModel();
+      const Model = instanced.constructor;
+      instanced.destroy();
+      return new Model(this.context.device, { ...this.getShaders(), id: this.props.id,
+        bufferLayout: this.getAttributeManager().getBufferLayouts({ isInstanced: false }),
+        topology: "triangle-list", isInstanced: false, vertexCount: 0 });
+    }
+
+    draw(opts) {
+      const n = this.rows(), model = this.state.model;
+      if (this.state.indexRows !== n || this.state.indexModel !== model) {
+        const quads = new Uint32Array(6 * n);
+        for (let i = 0; i < n; i++) quads.set([k * i, k * i + 1, k * i + 2, k * i + 1, k * i + 2, k * i + 3], 6 * i);
+        this.state.indices?.destroy();
+        this.state.indices = this.context.device.createBuffer({ usage: 0x0010, data: quads });  // INDEX
+        model.setIndexBuffer(this.state.indices);
+        this.state.indexRows = n;
+        this.state.indexModel = model;
+      }
+      model.setVertexCount(6 * n);
+      super.draw(opts);
+    }
+
+    finalizeState(context) {
+      this.state.indices?.destroy();
+      super.finalizeState(context);
+    }
+  };
+  Object.defineProperty(Flat, "name", { value: Base.name });
+  Flat.layerName = Base.layerName;
+  FLAT.set(Base, Flat);
+  return Flat;
 }
 
 function clamp(x, lo, hi) {
