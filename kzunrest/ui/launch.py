@@ -2,9 +2,9 @@
 
 A freshly started server did nothing until its first viewer arrived; that viewer's run then
 imported pandas, geopandas and pydeck, read the dataset and built the first map (at 10^6
-events, most of a cold start). Here, as soon as the server is up, a thread asks Streamlit's
-own script health check (``server.scriptHealthCheckEnabled``) to run the app once, in a
-session of its own, on the default page. What that run computes lands in the caches every
+events, most of a cold start). Here, :data:`WARM_AFTER_S` after the server is up, a thread
+asks Streamlit's own script health check (``server.scriptHealthCheckEnabled``) to run the app
+once, in a session of its own, on the default page. What that run computes lands in the caches every
 session shares: the dataset, the filtered events, the map's files and spec, the day's index.
 A viewer who arrives in the middle waits for the same values (Streamlit computes each cache
 entry once, under a lock) rather than computing them a second time.
@@ -22,6 +22,12 @@ import time
 import urllib.request
 
 HEALTH_CHECK = "/_stcore/script-health-check"
+# Not at once: a viewer who opens the page as the server comes up loads Streamlit's own
+# scripts from this process first (about a second), and a run beside that slowed it down
+# (the first map 1-2 s later in interleaved cold starts: the run holds the interpreter lock
+# the file serving needs). A viewer already in by then has their own run doing the work;
+# the warm run then waits for it and finds every value cached (about 0.1 s).
+WARM_AFTER_S = 3.0
 READY = "kzunrest: the app has run once"  # the log line a deployment (or a test) can wait for
 
 
@@ -44,9 +50,9 @@ def server_url(argv: list[str]) -> str:
     return f"http://{host}:{port}" + (f"/{base}" if base else "")
 
 
-def warm(url: str, timeout_s: float = 300) -> bool:
-    """Wait for the server at ``url``, then have it run the app once (its script health
-    check). True when that run ended without an error.
+def warm(url: str, timeout_s: float = 300, after_s: float = WARM_AFTER_S) -> bool:
+    """Wait for the server at ``url`` and ``after_s`` more, then have it run the app once
+    (its script health check). True when that run ended without an error.
 
     Nothing is imported here beforehand, while the server starts: a module imported in two
     threads at once can be seen half-initialized (Streamlit's plotly found pandas so)."""
@@ -60,6 +66,7 @@ def warm(url: str, timeout_s: float = 300) -> bool:
             if time.monotonic() - started > timeout_s:
                 return False
             time.sleep(0.05)
+    time.sleep(after_s)
     try:
         with opener.open(url + HEALTH_CHECK, timeout=timeout_s) as response:
             ok = response.status == 200
