@@ -22,4 +22,5 @@ USER viewer
 
 EXPOSE 8501
 HEALTHCHECK CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health')"
-CMD ["streamlit", "run", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]
+# streamlit run, warmed: the app runs once as soon as the server is up (kzunrest/ui/launch.py).
+CMD ["python", "-m", "kzunrest.ui.launch", "app.py", "--server.port=8501", "--server.address=0.0.0.0"]

@@ -26,7 +26,7 @@ install-regions: install
 	$(BIN)/pip install --quiet -r requirements-regions.lock
 
 run: install
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m kzunrest.ui.launch app.py --server.port $(PORT)
 
 # N app processes on free local ports behind nginx on PORT (sticky per viewer, WebSockets,
 # static files from disk); returns once all answer. `make stop` ends exactly these (pid files

@@ -94,16 +94,20 @@ def run_browser(play_s: float, cold_data: Path | None, budget_s: float, log) -> 
     return json.loads(out.strip().splitlines()[-1])
 
 
-def run_loadtest(counts: list[int], budget_s: float, log) -> dict:
-    """bench.loadtest's sweep (one server process per level) in its own process group; its
-    "browser_play" section of bench/loadtest_results.json."""
+def run_loadtest(counts: list[int], budget_s: float, log, via_nginx: bool = False) -> dict:
+    """bench.loadtest's sweep (one server process per level; ``via_nginx``: behind nginx, as
+    deployed) in its own process group; its "browser_play" levels of that label in
+    bench/loadtest_results.json."""
     from bench.loadtest import RESULTS as LOADTEST_RESULTS
 
-    with open(LOGS / "loadtest.log", "w") as out:
+    label = "via nginx" if via_nginx else "default"
+    name = "loadtest-nginx.log" if via_nginx else "loadtest.log"
+    with open(LOGS / name, "w") as out:
         proc = subprocess.Popen([sys.executable, "-m", "bench.loadtest", "--viewers",
                                  ",".join(map(str, counts)), "--ramp", "30", "--seconds", "60",
-                                 "--stop-at-fail"], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+                                 "--stop-at-fail", *(["--via-nginx"] if via_nginx else [])],
+                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT,
+                                start_new_session=True)
         try:
             proc.wait(timeout=budget_s)
         except subprocess.TimeoutExpired:
@@ -119,8 +123,9 @@ def run_loadtest(counts: list[int], budget_s: float, log) -> dict:
                                   "server_cpu_cores", "server_cpu_ms_per_request",
                                   "load_avg_1min", "when")
                   if k in lv}
-              for lv in section["levels"] if lv["viewers"] in counts]
-    return {"holds": section["holds"], "levels": levels,
+              for lv in section["levels"]
+              if lv["viewers"] in counts and lv.get("label", "default") == label]
+    return {"holds": section["holds"].get(label), "levels": levels,
             "passes_when": section["passes_when"], "exit_code": proc.returncode}
 
 
@@ -271,6 +276,10 @@ def main(argv: list[str] | None = None) -> int:
         log("[loadtest] viewers of the map on one server process ...")
         loadtest = run_loadtest([10] if args.quick else [25, 50, 100, 150, 200],
                                 600 if args.quick else 1800, log)
+        save()
+        log("[loadtest] the same behind nginx, as deployed (make serve REPLICAS=1) ...")
+        loadtest["via_nginx"] = run_loadtest([10] if args.quick else [100, 125, 150],
+                                             600 if args.quick else 1200, log, via_nginx=True)
         save()
 
     details["loadavg_after"] = os.getloadavg()

@@ -19,12 +19,14 @@ Three measurements, each on a fresh page of one server:
   the browser's Event Timing entry of the key press: the time to the next frame *presented*.
   The first pass runs again in a browser whose page is composited on SwiftShader's GL (the
   flags of the earlier figures; see tests/browser.py for why the default is not that).
-* **Cold start**: from starting ``streamlit run`` to the first day painted, with the steps on
-  the way (server healthy, websocket opened and first message, the map component mounted,
-  deck.gl bundle fetched and evaluated, layer files fetched, first paint, the last message from
-  the server before it, and the server process's CPU time by then), on the bundled data (a
-  first start on an empty cache, then a restart on it) and on another dataset folder
-  (``--cold-data``, e.g. 10^6 events).
+* **Cold start**: from starting the server (``python -m kzunrest.ui.launch app.py``, as
+  ``make run`` and ``make serve`` do: ``streamlit run`` with the app run once as soon as the
+  server is up) to the first day painted, with the page opened as soon as the server answers
+  (polled every 50 ms), and the steps on the way (server healthy, websocket opened and first
+  message, the map component mounted, deck.gl bundle fetched and evaluated, layer files
+  fetched, first paint, the last message from the server before it, and the server process's
+  CPU time by then), on the bundled data (a first start on an empty cache, then a restart on
+  it) and on another dataset folder (``--cold-data``, e.g. 10^6 events).
 """
 
 from __future__ import annotations

@@ -519,6 +519,24 @@ def holds_up_to(levels: list[dict]) -> str:
 
 
 # -- main -------------------------------------------------------------------------------------
+def behind_nginx(n: int, args) -> dict:
+    """A level against ``make serve REPLICAS=1`` started for it: nginx serves the static
+    files from disk and passes the rest to the one app process (whose pid is measured).
+    The process is not under bench.server_trace, so the level has no server breakdown."""
+    from scripts.serve import serving
+
+    with serving(replicas=1) as served:
+        url = f"http://127.0.0.1:{served.port}"
+        pid = served.replicas[0]["pid"]
+        print(f"  nginx {url} in front of the app process {pid}", flush=True)
+        warm = asyncio.run(warm_up(url, args.query))
+        print(f"  warmed up in {warm:.1f} s; rss {rss_mb(pid):.0f} MB", flush=True)
+        lv = asyncio.run(run_level(url, pid, n, args))
+        lv["warm_up_s"] = round(warm, 1)
+        lv["served_by"] = "nginx in front of one app process (scripts.serve, replicas=1)"
+        return lv
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.loadtest", description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -539,6 +557,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--url", help="use this running server (127.0.0.1 only) instead of "
                                   "starting one per level")
     ap.add_argument("--pid", type=int, help="with --url: the server's pid, for its memory")
+    ap.add_argument("--via-nginx", action="store_true",
+                    help="as deployed: one app process behind nginx (make serve REPLICAS=1, "
+                         "static files from disk), a new one per level; label \"via nginx\"")
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--server-option", action="append", default=[], metavar="NAME=VALUE",
                     help="a Streamlit config option for the server, e.g. "
@@ -550,9 +571,11 @@ def main(argv: list[str] | None = None) -> int:
                     help="run a level again on a new server if its server process ends")
     args = ap.parse_args(argv)
     counts = [int(x) for x in str(args.viewers).split(",") if x.strip()]
-    label = ",".join(args.server_option) or "default"
-    if args.url and args.server_option:
-        ap.error("--server-option needs a server started here (no --url)")
+    label = ",".join(args.server_option) or ("via nginx" if args.via_nginx else "default")
+    if (args.url or args.via_nginx) and args.server_option:
+        ap.error("--server-option needs a server started here (no --url, no --via-nginx)")
+    if args.url and args.via_nginx:
+        ap.error("--url and --via-nginx exclude each other")
     if args.url and not args.url.startswith(("http://127.0.0.1:", "http://localhost:")):
         ap.error("--url must be a server on 127.0.0.1")
 
@@ -561,6 +584,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {n} viewers, {args.seconds:.0f} s each", flush=True)
         if args.url:
             lv = asyncio.run(run_level(args.url, args.pid, n, args))
+        elif args.via_nginx:
+            lv = behind_nginx(n, args)
         else:
             lv = None
             restarts: list[str] = []

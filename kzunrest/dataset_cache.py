@@ -11,6 +11,14 @@ manifest that also lists each file's SHA-256: a damaged or half-written entry is
 removed, and the folder is read and checked in full. An entry is written under a temporary
 name and renamed, so replicas sharing the folder never see half an entry.
 
+Hashing a million events' files (half a gigabyte, and the entry's as much again) took 1.6 s of
+CPU on every restart, so each digest is remembered (``digests.json``) under its file's stat, as
+git's index does: size, modification and change times in nanoseconds, inode and device. Any
+write to a file changes its change time, which no program can set back, so a changed file is
+hashed again. A file changed less than :data:`RACY_NS` before it was hashed is not remembered
+(a second change within the file system's clock tick could leave the same stat: git's "racy"
+case).
+
 Only a dataset folder read in full and without problems is written; an analyst's upload
 never is (it goes through :func:`kzunrest.loader.read_events` and ``Dataset.with_events``),
 and nothing is ever written into the dataset folder itself.
@@ -90,6 +98,70 @@ def _file_sha256(path: Path) -> str:
     return hashlib.sha256(f"{size}:".encode() + b"".join(blocks)).hexdigest()
 
 
+RACY_NS = 3_000_000_000  # a file changed this recently is hashed again next time
+DIGESTS_FILE = "digests.json"
+
+
+def _signature(st: os.stat_result) -> list[int]:
+    return [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev]
+
+
+class _Digests:
+    """File digests remembered under each file's stat, kept in the cache folder.
+
+    Replicas sharing the folder may write it at once: it is replaced atomically, and a record
+    lost to another writer only means a file is hashed once more."""
+
+    def __init__(self, cache: Path):
+        self.path = cache / DIGESTS_FILE
+        try:
+            known = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            known = {}
+        self.known = known if isinstance(known, dict) else {}
+        self.changed = False
+
+    def sha256(self, path: Path, ours: bool = False) -> str:
+        """``_file_sha256(path)``, or the digest remembered under the same stat. ``ours``:
+        a file this process has just written into a folder of its own, remembered although
+        it is new (nobody else writes it)."""
+        path = Path(path).resolve()
+        before = os.stat(path)
+        sig = _signature(before)
+        hit = self.known.get(str(path))
+        if isinstance(hit, list) and len(hit) == 2 and hit[0] == sig:
+            return hit[1]
+        started = time.time_ns()
+        digest = _file_sha256(path)
+        settled = started - max(before.st_mtime_ns, before.st_ctime_ns) > RACY_NS
+        if (ours or settled) and _signature(os.stat(path)) == sig:
+            self.known[str(path)] = [sig, digest]
+            self.changed = True
+        return digest
+
+    def moved(self, old: Path, new: Path) -> None:
+        """Records of the files in folder ``old``, now renamed ``new`` (the same inodes)."""
+        old, new = str(Path(old).resolve()), str(Path(new).resolve())
+        for name in [n for n in self.known if n.startswith(old + os.sep)]:
+            self.known[new + name[len(old):]] = self.known.pop(name)
+            self.changed = True
+
+    def save(self) -> None:
+        """Write the records back, those of deleted files dropped; never raises."""
+        if not self.changed:
+            return
+        known = {name: hit for name, hit in self.known.items() if os.path.exists(name)}
+        tmp = self.path.with_name(f".{DIGESTS_FILE}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(known))
+            tmp.replace(self.path)
+        except OSError as err:  # a read-only cache: hash again next time
+            log.warning("dataset cache: cannot keep the digests (%s)", err)
+            tmp.unlink(missing_ok=True)
+        self.changed = False
+
+
 def _code_version() -> str:
     """The reading code and the libraries it relies on, as one digest."""
     h = hashlib.sha256(f"format {FORMAT}\n".encode())
@@ -104,15 +176,17 @@ def _code_version() -> str:
     return h.hexdigest()
 
 
-def dataset_key(folder: Path) -> str:
-    """The key of ``folder``'s entry: code, libraries and every file's name and content.
+def dataset_key(folder: Path, digests: _Digests | None = None) -> str:
+    """The key of ``folder``'s entry: code, libraries and every file's name and content
+    (``digests``: remembered by stat).
 
     The files are hashed in two threads (hashlib releases the GIL on large buffers)."""
     files = sorted(p for p in Path(folder).iterdir() if p.is_file())
+    sha256 = _file_sha256 if digests is None else digests.sha256
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        digests = list(pool.map(_file_sha256, files))
+        hashes = list(pool.map(sha256, files))
     h = hashlib.sha256(_code_version().encode())
-    for path, digest in zip(files, digests, strict=True):
+    for path, digest in zip(files, hashes, strict=True):
         h.update(f"{path.name}\0{digest}\n".encode())
     return h.hexdigest()
 
@@ -178,6 +252,14 @@ def load_dataset(folder: Path, cache: Path | None = None) -> Dataset:
     cache = cache_dir() if cache is None else Path(cache)
     if cache is None:
         return read_dataset(folder)
+    digests = _Digests(cache)
+    try:
+        return _load(folder, cache, digests)
+    finally:
+        digests.save()
+
+
+def _load(folder: Path, cache: Path, digests: _Digests) -> Dataset:
     try:
         stats = _stats(folder)
         guess = _entry_by_stats(cache, folder, stats)
@@ -185,8 +267,8 @@ def load_dataset(folder: Path, cache: Path | None = None) -> Dataset:
         # whose manifest names these very files (size, time) is read while the hash runs,
         # and used only if the hash then gives its key.
         with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-            hashing = pool.submit(dataset_key, folder)
-            early = _try_read(guess, folder) if guess is not None else None
+            hashing = pool.submit(dataset_key, folder, digests)
+            early = _try_read(guess, folder, digests) if guess is not None else None
             key = hashing.result()
     except OSError as err:  # an unreadable file: read_dataset says which, line and all
         log.warning("dataset cache: cannot hash %s (%s); reading it in full", folder, err)
@@ -196,7 +278,7 @@ def load_dataset(folder: Path, cache: Path | None = None) -> Dataset:
         os.utime(entry)  # recently used: kept when older entries are dropped
         return _register(early[0], entry)
     if entry.is_dir():
-        found = _try_read(entry, folder)
+        found = _try_read(entry, folder, digests)
         if found is not None and found[1] == key:
             os.utime(entry)
             return _register(found[0], entry)
@@ -204,11 +286,11 @@ def load_dataset(folder: Path, cache: Path | None = None) -> Dataset:
                     folder)
         shutil.rmtree(entry, ignore_errors=True)
     ds = read_dataset(folder)
-    if dataset_key(folder) != key:  # a file changed while it was read: keep nothing
+    if dataset_key(folder, digests) != key:  # a file changed while it was read: keep nothing
         log.warning("dataset cache: %s changed while it was read; not kept", folder)
         return ds
     try:
-        _write_entry(cache, entry, ds, key, stats)
+        _write_entry(cache, entry, ds, key, stats, digests)
         _prune(cache, keep=entry)
     except OSError as err:  # a read-only disk or a full one: serve without the cache
         log.warning("dataset cache: cannot write %s (%s)", entry, err)
@@ -238,10 +320,10 @@ def _entry_by_stats(cache: Path, folder: Path, stats: dict) -> Path | None:
     return None
 
 
-def _try_read(entry: Path, folder: Path) -> tuple[Dataset, str] | None:
+def _try_read(entry: Path, folder: Path, digests: _Digests) -> tuple[Dataset, str] | None:
     """The entry's dataset and key, or None (logged) when it is damaged."""
     try:
-        return _read_entry(entry, folder)
+        return _read_entry(entry, folder, digests)
     except Exception as err:  # noqa: BLE001 - any damage means: read the folder again
         log.warning("dataset cache: entry %s unusable (%s: %s)", entry.name,
                     type(err).__name__, err)
@@ -252,7 +334,8 @@ def _frame_path(entry: Path, name: str) -> Path:
     return entry / f"{name}.parquet"
 
 
-def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str, stats: dict) -> None:
+def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str, stats: dict,
+                 digests: _Digests) -> None:
     if entry.exists():
         return
     cache.mkdir(parents=True, exist_ok=True)
@@ -281,11 +364,12 @@ def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str, stats: dict) -
             "calendar": [ds.calendar.first_day.isoformat(), ds.calendar.last_day.isoformat(),
                          ds.calendar.default_day.isoformat()],
             "country": ds.country, "crs": ds.crs,
-            "files": {p.name: _file_sha256(p) for p in sorted(tmp.iterdir())},
+            "files": {p.name: digests.sha256(p, ours=True) for p in sorted(tmp.iterdir())},
         }
         (tmp / "manifest.json").write_text(json.dumps(manifest, indent=1))
         try:
             tmp.rename(entry)  # atomic; another replica may have been first
+            digests.moved(tmp, entry)
         except OSError:
             if not entry.is_dir():
                 raise
@@ -293,7 +377,7 @@ def _write_entry(cache: Path, entry: Path, ds: Dataset, key: str, stats: dict) -
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _read_entry(entry: Path, folder: Path) -> tuple[Dataset, str]:
+def _read_entry(entry: Path, folder: Path, digests: _Digests) -> tuple[Dataset, str]:
     """The dataset kept in ``entry`` and the key its manifest names (the caller compares
     it with the folder's); any damage raises."""
     manifest = json.loads((entry / "manifest.json").read_text())
@@ -304,9 +388,9 @@ def _read_entry(entry: Path, folder: Path) -> tuple[Dataset, str]:
     if set(listed) != expected:
         raise ValueError("the manifest does not list every frame")
     with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
-        digests = dict(zip(listed, pool.map(_file_sha256, (entry / f for f in listed)),
-                           strict=True))
-    bad = [f for f, d in digests.items() if d != listed[f]]
+        found = dict(zip(listed, pool.map(digests.sha256, (entry / f for f in listed)),
+                         strict=True))
+    bad = [f for f, d in found.items() if d != listed[f]]
     if bad:
         raise ValueError(f"content differs from the manifest: {', '.join(sorted(bad))}")
     events = one_chunk(feather.read_table(entry / EVENTS_FILE, memory_map=True).to_pandas())

@@ -3,7 +3,8 @@
     python -m scripts.serve start --replicas 2 --port 8501   # returns once all answer
     python -m scripts.serve stop                             # ends exactly what start began
 
-Each replica is ``streamlit run app.py`` on a free port of 127.0.0.1; nginx listens on
+Each replica is ``streamlit run app.py`` (warmed: kzunrest/ui/launch.py runs the app once as
+soon as it is up) on a free port of 127.0.0.1; nginx listens on
 ``--port`` and keeps each viewer on one replica by a cookie (deploy/nginx/kzunrest.conf.template).
 Everything lands in the run folder (default ``.run/``): the rendered nginx configuration, a pid
 file per process, nginx's temp files, and ``logs/`` (one log per replica, nginx's access and
@@ -232,7 +233,7 @@ def replica_marker(port: int) -> str:
 
 def start_replica(run_dir: Path, index: int, port: int, env: dict | None = None) -> dict:
     log = run_dir / "logs" / f"replica-{index}-{port}.log"
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
+    cmd = [sys.executable, "-m", "kzunrest.ui.launch", str(ROOT / "app.py"),
            "--server.port", str(port), "--server.address", "127.0.0.1",
            "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     with open(log, "w") as out:

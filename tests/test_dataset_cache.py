@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from pathlib import Path
 
@@ -85,7 +86,7 @@ def test_a_damaged_entry_falls_back_to_a_full_read(data_copy, cache, damage, cap
     _same(good, ds)
     assert "unusable" in caplog.text
     (rewritten,) = _entries(cache)
-    ds, key = dataset_cache._read_entry(rewritten, data_copy)
+    ds, key = dataset_cache._read_entry(rewritten, data_copy, dataset_cache._Digests(cache))
     assert key == dataset_cache.dataset_key(data_copy)
     _same(good, ds)
 
@@ -127,8 +128,65 @@ def test_old_entries_are_dropped_beyond_the_limit(data_copy, cache, monkeypatch)
     assert len(_entries(cache)) == 2
 
 
-def test_a_change_that_keeps_size_and_time_is_still_read_again(data_copy, cache):
-    """The entry found by the files' sizes and times is only a guess: the content decides."""
+@pytest.fixture
+def settled(monkeypatch):
+    """Every file counts as changed long ago, so each digest is remembered by its stat (the
+    test's files are seconds old, which the cache would otherwise hash again each time)."""
+    monkeypatch.setattr(dataset_cache, "RACY_NS", -(1 << 62))
+
+
+def _digests(cache: Path) -> dict:
+    return json.loads((cache / dataset_cache.DIGESTS_FILE).read_text())
+
+
+def test_a_restart_hashes_no_file_whose_stat_is_unchanged(data_copy, cache, settled,
+                                                          monkeypatch):
+    first = dataset_cache.load_dataset(data_copy, cache)
+    remembered = _digests(cache)
+    (entry,) = _entries(cache)
+    assert str((data_copy / "events.csv").resolve()) in remembered
+    assert str((entry / dataset_cache.EVENTS_FILE).resolve()) in remembered  # moved from tmp
+
+    def no_hash(path):
+        raise AssertionError(f"{path} was hashed again")
+
+    monkeypatch.setattr(dataset_cache, "_file_sha256", no_hash)
+    _same(first, dataset_cache.load_dataset(data_copy, cache))
+
+
+def test_a_file_changed_moments_before_it_was_hashed_is_not_remembered(data_copy, cache):
+    """A second change within the file system's clock tick could keep the same stat."""
+    dataset_cache.load_dataset(data_copy, cache)
+    remembered = _digests(cache)
+    assert str((data_copy / "events.csv").resolve()) not in remembered  # copied just now
+    (entry,) = _entries(cache)
+    assert str((entry / dataset_cache.EVENTS_FILE).resolve()) in remembered  # written by us
+
+
+def test_a_damaged_digests_file_only_means_hashing_again(data_copy, cache, settled):
+    first = dataset_cache.load_dataset(data_copy, cache)
+    (cache / dataset_cache.DIGESTS_FILE).write_text("[not, json")
+    _same(first, dataset_cache.load_dataset(data_copy, cache))
+    assert str((data_copy / "events.csv").resolve()) in _digests(cache)
+
+
+def test_a_wrong_remembered_digest_never_serves_a_stale_entry(data_copy, cache, settled):
+    first = dataset_cache.load_dataset(data_copy, cache)
+    (entry,) = _entries(cache)
+    remembered = _digests(cache)
+    arrow = str((entry / dataset_cache.EVENTS_FILE).resolve())
+    remembered[arrow][1] = "0" * 64
+    (cache / dataset_cache.DIGESTS_FILE).write_text(json.dumps(remembered))
+    _same(first, dataset_cache.load_dataset(data_copy, cache))  # the entry refused, read again
+
+
+@pytest.mark.parametrize("remember", [False, True], ids=["hashed", "remembered"])
+def test_a_change_that_keeps_size_and_time_is_still_read_again(data_copy, cache, remember,
+                                                               monkeypatch):
+    """The entry found by the files' sizes and times is only a guess: the content decides;
+    and a digest remembered by stat is not fooled either (the change time moves on)."""
+    if remember:
+        monkeypatch.setattr(dataset_cache, "RACY_NS", -(1 << 62))
     dataset_cache.load_dataset(data_copy, cache)
     events = data_copy / "events.csv"
     stat = events.stat()
