@@ -11,8 +11,8 @@ manifest that also lists each file's SHA-256: a damaged or half-written entry is
 removed, and the folder is read and checked in full. An entry is written under a temporary
 name and renamed, so replicas sharing the folder never see half an entry.
 
-Hashing a million events' files (half a gigabyte, and the entry's as much again) took 1.6 s of
-CPU on every restart, so each digest is remembered (``digests.json``) under its file's stat, as
+Hashing a million events' files (half a gigabyte, and the entry's as much again) took about 1.5 s
+of CPU on every restart, so each digest is remembered (``digests.json``) under its file's stat, as
 git's index does: size, modification and change times in nanoseconds, inode and device. Any
 write to a file changes its change time, which no program can set back, so a changed file is
 hashed again. A file changed less than :data:`RACY_NS` before it was hashed is not remembered

@@ -21,6 +21,14 @@ def test_the_warm_up_asks_the_server_that_the_options_start():
         "http://10.1.2.3:")
 
 
+def test_the_warm_up_reads_the_server_settings_from_the_environment_too(monkeypatch):
+    monkeypatch.setenv("STREAMLIT_SERVER_PORT", "9100")
+    monkeypatch.setenv("STREAMLIT_SERVER_BASE_URL_PATH", "map")
+    assert launch.server_url(["app.py"]) == "http://127.0.0.1:9100/map"
+    assert launch.server_url(["app.py", "--server.port", "9200"]).startswith(
+        "http://127.0.0.1:9200")  # the command line wins, as in streamlit run
+
+
 def test_the_warm_up_gives_up_on_a_server_that_never_answers():
     assert launch.warm(f"http://127.0.0.1:{free_port()}", timeout_s=0.3) is False
 

@@ -43,9 +43,11 @@ def _option(argv: list[str], name: str, default: str) -> str:
 
 def server_url(argv: list[str]) -> str:
     """Where the server that ``streamlit run argv`` starts answers, from this machine."""
-    port = _option(argv, "--server.port", os.environ.get("STREAMLIT_SERVER_PORT", "8501"))
-    address = _option(argv, "--server.address", "")
-    base = _option(argv, "--server.baseUrlPath", "").strip("/")
+    env = os.environ.get
+    port = _option(argv, "--server.port", env("STREAMLIT_SERVER_PORT", "8501"))
+    address = _option(argv, "--server.address", env("STREAMLIT_SERVER_ADDRESS", ""))
+    base = _option(argv, "--server.baseUrlPath",
+                   env("STREAMLIT_SERVER_BASE_URL_PATH", "")).strip("/")
     host = address if address not in ("", "0.0.0.0", "::") else "127.0.0.1"  # noqa: S104
     return f"http://{host}:{port}" + (f"/{base}" if base else "")
 
